@@ -1,0 +1,3 @@
+from loaportal.cli import main
+
+main()

@@ -1,0 +1,93 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        extra.setdefault("surname", "Officer")
+        extra.setdefault("phone", "+16135550100")
+        return self._create_user(email, password, **extra)
+
+    def get_by_natural_key(self, email: str):
+        return self.get(email__iexact=email)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in: a DLI user (see institutions.Membership) or an IRCC officer (staff).
+
+    The email is the sign-in identifier and is unique across the whole portal. It is stored in
+    lower case (a named check constraint), so uniqueness holds whatever the letter case and an
+    address registered for one purpose cannot be reused for another.
+    """
+
+    class Language(models.TextChoices):
+        FRENCH = "fr", _("Français")
+        ENGLISH = "en", _("English")
+
+    email = models.EmailField(_("Email address"), max_length=254, unique=True)
+    surname = models.CharField(_("Surname"), max_length=150)
+    given_names = models.CharField(_("Given name(s)"), max_length=150, blank=True)
+    phone = models.CharField(_("Telephone number"), max_length=32)
+    preferred_language = models.CharField(
+        _("Preferred language"), max_length=2, choices=Language.choices, default=Language.FRENCH
+    )
+    is_staff = models.BooleanField(
+        _("IRCC officer"),
+        default=False,
+        help_text=_("Officers use the back office and never a DLI's pages."),
+    )
+    is_active = models.BooleanField(_("Active"), default=True)
+    date_joined = models.DateTimeField(_("Date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["surname", "phone"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["surname", "given_names", "email"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(email=Lower("email")), name="accounts_user_email_lowercase"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.given_names, self.surname) if part)
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.given_names or self.surname
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.email.strip().lower()

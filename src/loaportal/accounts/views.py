@@ -1,0 +1,133 @@
+"""Account pages: the seed's sign-up, confirmation and sign-in steps, and the account home."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.forms import Form
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+
+from allauth.account import views as allauth_views
+from allauth.account.adapter import get_adapter
+from allauth.account.internal.decorators import login_stage_required
+from allauth.account.views._authentication_by_code import BaseConfirmAuthenticationCodeView
+from allauth.core.ratelimit import RateLimited
+
+from loaportal.accounts.forms import MSG_CODE_EXPIRED, ConfirmLoginCodeForm
+from loaportal.accounts.stages import TimedLoginCodeProcess
+from loaportal.core.access import public, signed_in
+from loaportal.institutions.selectors import membership_for_user
+from loaportal.invitations.services import InvitationError
+
+
+class SignupView(allauth_views.SignupView):
+    template_name = "account/signup.html"
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except InvitationError as exc:
+            # Lost a race for the same code: the transaction rolled back, nothing was created.
+            form.add_error(exc.field or "invitation_code", exc.message)
+            return self.form_invalid(form)
+
+
+class ConfirmSignupView(allauth_views.ConfirmEmailVerificationCodeView):
+    """"Confirmez l'inscription": the address and the code from the second email."""
+
+    template_name = "account/confirm_signup.html"
+
+
+@method_decorator(
+    login_stage_required(stage="login_by_code", redirect_urlname="account_login"),
+    name="dispatch",
+)
+class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
+    """The emailed sign-in code, each code valid 3 minutes from its own sending."""
+
+    form_class = ConfirmLoginCodeForm
+    template_name = "account/confirm_login_code.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.stage = request._login_stage
+        self._process = TimedLoginCodeProcess.resume(self.stage)
+        if not self._process:
+            return HttpResponseRedirect(reverse("account_login"))
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_class(self):
+        if self._action == "resend":
+            return Form
+        return self.form_class
+
+    def _resend_form_valid(self, form):
+        try:
+            self._process.resend()
+        except RateLimited:
+            adapter = get_adapter()
+            adapter.add_message(self.request, messages.ERROR, message=adapter.error_messages["rate_limited"])
+        return HttpResponseRedirect(reverse("account_confirm_login_code"))
+
+    def _expired(self, form):
+        # No code is valid any more, so this try is not counted as a wrong one.
+        form.errors.clear()
+        form.add_error("code", MSG_CODE_EXPIRED)
+        return super().form_invalid(form)
+
+    def _verify_form_valid(self, form):
+        if self._process.is_code_expired():
+            return self._expired(form)
+        return self._process.finish(self.get_next_url())
+
+    def form_invalid(self, form):
+        if self._action == "verify" and self._process.is_code_expired() and form.data.get("code"):
+            return self._expired(form)
+        if self._action == "verify" and "code" in form.errors and form.has_error("code", "required"):
+            return super().form_invalid(form)
+        attempts_left = self._process.record_invalid_attempt()
+        if attempts_left:
+            return super().form_invalid(form)
+        adapter = get_adapter(self.request)
+        adapter.add_message(
+            self.request, messages.ERROR, message=adapter.error_messages["too_many_login_attempts"]
+        )
+        return HttpResponseRedirect(reverse("account_login"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        email = self._process.state.get("email", "")
+        context.update(
+            {
+                "can_resend": self._process.can_resend,
+                "email": email,
+                "masked_email": mask_email(email),
+                "verify_form": context["form"],
+                "code_validity_minutes": 3,
+            }
+        )
+        return context
+
+
+def mask_email(email: str) -> str:
+    """``j•••@example.ca``: enough for the person to recognise their address, no more."""
+    local, _, domain = email.partition("@")
+    if not domain:
+        return ""
+    return f"{local[:1]}{'•' * 3}@{domain}"
+
+
+@signed_in
+def home(request):
+    """The account home page: the DLI, the user's role, and what they can do."""
+    membership = membership_for_user(user=request.user)
+    return render(request, "accounts/home.html", {"membership": membership})
+
+
+signup = public(SignupView.as_view())
+confirm_signup = public(ConfirmSignupView.as_view())
+login = public(allauth_views.LoginView.as_view(template_name="account/login.html"))
+confirm_login_code = public(ConfirmLoginCodeView.as_view())
+logout = public(allauth_views.LogoutView.as_view(template_name="account/logout.html"))
+account_inactive = public(allauth_views.AccountInactiveView.as_view(template_name="account/account_inactive.html"))

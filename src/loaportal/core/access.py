@@ -1,0 +1,101 @@
+"""Who may use each view.
+
+Every view declares its rule with one decorator from this module; ``AccessMiddleware`` enforces
+it before the view runs, and refuses any view that declares nothing (deny by default). A test
+walks the whole URLconf to prove every page is declared and that the non-public ones require a
+completed sign-in (password and emailed code) and accepted terms.
+
+Rules:
+- ``public``: anyone (landing, sign-up, sign-in steps, error pages).
+- ``signed_in``: a completed sign-in and accepted current terms.
+- ``member``: a signed-in user who belongs to a DLI (officers do not).
+- ``primary``: the primary user of their DLI.
+- ``officer``: an IRCC officer (staff account).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+ACCESS_ATTRIBUTE = "loaportal_access"
+
+
+class Access(enum.StrEnum):
+    PUBLIC = "public"
+    SIGNED_IN = "signed_in"
+    MEMBER = "member"
+    PRIMARY = "primary"
+    OFFICER = "officer"
+
+
+def access(rule: Access) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        setattr(view, ACCESS_ATTRIBUTE, rule)
+        return view
+
+    return decorator
+
+
+public = access(Access.PUBLIC)
+signed_in = access(Access.SIGNED_IN)
+member = access(Access.MEMBER)
+primary = access(Access.PRIMARY)
+officer = access(Access.OFFICER)
+
+
+def view_access(view: Callable[..., Any], namespaces: list[str] | tuple[str, ...] = ()) -> Access | None:
+    rule = getattr(view, ACCESS_ATTRIBUTE, None)
+    if rule is None and "admin" in namespaces:
+        # The Django admin is the officers' back office.
+        return Access.OFFICER
+    return rule
+
+
+def user_satisfies(user: Any, rule: Access) -> bool:
+    """Whether a signed-in user meets a role rule."""
+    from loaportal.institutions.selectors import membership_for_user
+
+    if rule is Access.SIGNED_IN:
+        return True
+    if rule is Access.OFFICER:
+        return bool(user.is_staff)
+    membership = membership_for_user(user=user)
+    if membership is None:
+        return False
+    if rule is Access.PRIMARY:
+        return membership.is_primary
+    return rule is Access.MEMBER
+
+
+class AccessMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        rule = view_access(view_func, match.namespaces if match else ())
+        if rule is None:
+            # An undeclared view is a programming error; never serve it.
+            raise PermissionDenied("This view does not declare its access rule.")
+        if rule is Access.PUBLIC:
+            return None
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("account_login"))
+        from loaportal.terms.selectors import terms_acceptance_required
+
+        if terms_acceptance_required(user=user):
+            return redirect_to_login(request.get_full_path(), reverse("terms"))
+        if not user_satisfies(user, rule):
+            raise PermissionDenied
+        return None

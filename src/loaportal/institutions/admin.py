@@ -1,0 +1,54 @@
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+
+from loaportal.core.exceptions import ApplicationError
+from loaportal.institutions.models import Institution, Membership
+from loaportal.institutions.services import institution_primary_invitation_send
+from loaportal.invitations.models import Invitation
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ("user", "role", "created_at")
+    readonly_fields = ("user", "role", "created_at")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class InvitationInline(admin.TabularInline):
+    model = Invitation
+    extra = 0
+    fields = ("email", "role", "created_at", "expires_at", "used_at", "revoked_at")
+    readonly_fields = fields
+    can_delete = False
+    ordering = ("-created_at",)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Institution)
+class InstitutionAdmin(admin.ModelAdmin):
+    list_display = ("dli_number", "name_en", "name_fr", "province", "post_secondary")
+    search_fields = ("dli_number", "name_en", "name_fr")
+    list_filter = ("province", "post_secondary")
+    inlines = [MembershipInline, InvitationInline]
+    actions = ["resend_primary_invitation"]
+
+    @admin.action(description=_("Send a fresh primary-user invitation (the old code stops working)"))
+    def resend_primary_invitation(self, request, queryset):
+        for institution in queryset:
+            try:
+                sent = institution_primary_invitation_send(institution=institution, officer=request.user)
+            except ApplicationError as exc:
+                self.message_user(request, f"{institution.dli_number}: {exc.message}", messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Invitation sent to %(email)s for %(dli)s.")
+                    % {"email": sent.invitation.email, "dli": institution.dli_number},
+                    messages.SUCCESS,
+                )

@@ -1,0 +1,216 @@
+"""Invitation rules: sending, re-sending, cancelling, checking and redeeming invitation codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from loaportal.core.exceptions import ApplicationError
+from loaportal.institutions.models import Institution, Membership
+from loaportal.invitations.codes import code_generate, code_hash
+from loaportal.invitations.models import Invitation
+from loaportal.notifications.services import email_send_template
+
+if TYPE_CHECKING:
+    from loaportal.accounts.models import User
+
+# Messages shown to the person signing up. They speak only of the code and the address typed
+# with it, never of whether some other address has an account.
+MSG_CODE_UNKNOWN = _(
+    "This invitation code is not valid. Check the code in your invitation email and type it "
+    "again."
+)
+MSG_CODE_USED = _("This invitation code has already been used. Each code can be used only once.")
+MSG_CODE_EXPIRED = _(
+    "This invitation code has expired. Ask the person who invited you to send a new invitation."
+)
+MSG_CODE_REVOKED = _(
+    "This invitation code is no longer valid because the invitation was cancelled or a new one "
+    "was sent. Use the code in the most recent invitation email."
+)
+MSG_EMAIL_MISMATCH = _(
+    "This email address is not the one the invitation was sent to. Use the same email address "
+    "as in your invitation."
+)
+# Messages shown to the person sending an invitation.
+MSG_ALREADY_REGISTERED = _(
+    "This email address is already registered in the portal. Each DLI user needs an email "
+    "address of their own: use another address."
+)
+MSG_ALREADY_INVITED = _(
+    "An invitation to this email address is already pending for this DLI. You can re-send or "
+    "cancel it from the users page."
+)
+MSG_NOT_PENDING = _("This invitation is no longer pending.")
+
+
+class InvitationError(ApplicationError):
+    code = "invitation_error"
+
+
+@dataclass(frozen=True)
+class SentInvitation:
+    invitation: Invitation
+    code: str
+
+
+def _normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _expiry(now: datetime) -> datetime:
+    return now + timedelta(days=settings.INVITATION_VALIDITY_DAYS)
+
+
+def _email_invitation(*, sent: SentInvitation) -> None:
+    invitation = sent.invitation
+    email_send_template(
+        to=invitation.email,
+        template_prefix="invitations/email/invitation",
+        context={
+            "code": sent.code,
+            "institution": invitation.institution,
+            "role": invitation.role,
+            "expires_at": invitation.expires_at,
+            "languages": [invitation.language, "en" if invitation.language == "fr" else "fr"],
+            "portal_url": settings.PORTAL_URL,
+        },
+        # Bilingual: the person's language is not known yet.
+        language=invitation.language,
+    )
+
+
+def _ensure_invitable(*, institution: Institution, email: str) -> None:
+    from loaportal.accounts.models import User
+
+    if User.objects.filter(email__iexact=email).exists():
+        raise InvitationError(MSG_ALREADY_REGISTERED, code="already_registered", field="email")
+    if Invitation.objects.filter(
+        institution=institution, email__iexact=email, used_at__isnull=True, revoked_at__isnull=True
+    ).exists():
+        raise InvitationError(MSG_ALREADY_INVITED, code="already_invited", field="email")
+
+
+def invitation_send(
+    *,
+    institution: Institution,
+    email: str,
+    role: str = Membership.Role.SECONDARY,
+    invited_by: User | None = None,
+    language: str = "fr",
+    now: datetime | None = None,
+) -> SentInvitation:
+    """Create an invitation and email its code.
+
+    Side effects: one bilingual invitation email, queued when the transaction commits.
+    Raises ``InvitationError`` if the address is already registered in the portal or already
+    has a pending invitation to this DLI (also enforced by a database constraint, so two
+    simultaneous requests cannot both succeed).
+    """
+    email = _normalize_email(email)
+    now = now or timezone.now()
+    code = code_generate()
+    invitation = Invitation(
+        code_hash=code_hash(code),
+        email=email,
+        institution=institution,
+        role=role,
+        invited_by=invited_by,
+        language=language,
+        created_at=now,
+        expires_at=_expiry(now),
+    )
+    invitation.full_clean(validate_constraints=False)
+    try:
+        with transaction.atomic():
+            _ensure_invitable(institution=institution, email=email)
+            invitation.save()
+            sent = SentInvitation(invitation=invitation, code=code)
+            _email_invitation(sent=sent)
+    except IntegrityError as exc:
+        raise InvitationError(MSG_ALREADY_INVITED, code="already_invited", field="email") from exc
+    return sent
+
+
+def invitation_resend(
+    *, invitation: Invitation, sent_by: User | None = None, now: datetime | None = None
+) -> SentInvitation:
+    """Replace a pending (or expired) invitation with a fresh code; the old code stops working.
+
+    Side effects: the old invitation is marked revoked; a new invitation email is queued.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        current = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if current.used_at or current.revoked_at:
+            raise InvitationError(MSG_NOT_PENDING, code="not_pending")
+        current.revoked_at = now
+        current.save(update_fields=["revoked_at"])
+        code = code_generate()
+        replacement = Invitation.objects.create(
+            code_hash=code_hash(code),
+            email=current.email,
+            institution=current.institution,
+            role=current.role,
+            invited_by=sent_by if sent_by is not None else current.invited_by,
+            language=current.language,
+            created_at=now,
+            expires_at=_expiry(now),
+        )
+        sent = SentInvitation(invitation=replacement, code=code)
+        _email_invitation(sent=sent)
+    return sent
+
+
+def invitation_revoke(*, invitation: Invitation, now: datetime | None = None) -> Invitation:
+    with transaction.atomic():
+        current = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if current.used_at or current.revoked_at:
+            raise InvitationError(MSG_NOT_PENDING, code="not_pending")
+        current.revoked_at = now or timezone.now()
+        current.save(update_fields=["revoked_at"])
+    return current
+
+
+def invitation_check(*, code: str, email: str, now: datetime | None = None) -> Invitation:
+    """The invitation a sign-up may redeem, or ``InvitationError`` saying precisely why not."""
+    invitation = (
+        Invitation.objects.select_related("institution").filter(code_hash=code_hash(code)).first()
+    )
+    if invitation is None:
+        raise InvitationError(MSG_CODE_UNKNOWN, code="unknown", field="invitation_code")
+    status = invitation.status_at(now)
+    if status == Invitation.Status.USED:
+        raise InvitationError(MSG_CODE_USED, code="used", field="invitation_code")
+    if status == Invitation.Status.REVOKED:
+        raise InvitationError(MSG_CODE_REVOKED, code="revoked", field="invitation_code")
+    if status == Invitation.Status.EXPIRED:
+        raise InvitationError(MSG_CODE_EXPIRED, code="expired", field="invitation_code")
+    if invitation.email != _normalize_email(email):
+        raise InvitationError(MSG_EMAIL_MISMATCH, code="email_mismatch", field="email")
+    return invitation
+
+
+def invitation_redeem(*, invitation: Invitation, user: User, now: datetime | None = None) -> Membership:
+    """Mark the invitation used by ``user`` and make them a member of its DLI in its role.
+
+    Must run inside the sign-up transaction. The row lock and the pending-state check make a
+    code single-use even when two sign-ups race.
+    """
+    now = now or timezone.now()
+    current = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if current.status_at(now) != Invitation.Status.PENDING:
+        raise InvitationError(MSG_CODE_USED, code="used", field="invitation_code")
+    current.used_at = now
+    current.used_by = user
+    current.save(update_fields=["used_at", "used_by"])
+    membership = Membership(user=user, institution=current.institution, role=current.role)
+    membership.full_clean(exclude=["user"], validate_constraints=False)
+    membership.save()
+    return membership

@@ -1,0 +1,5 @@
+from django import forms
+
+
+class AcceptTermsForm(forms.Form):
+    version = forms.CharField(widget=forms.HiddenInput)

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from loaportal.terms.models import TermsAcceptance, TermsVersion
+
+
+def terms_current() -> TermsVersion | None:
+    return TermsVersion.objects.order_by("-published_at", "-id").first()
+
+
+def terms_acceptance_required(*, user) -> bool:
+    """Whether the user must accept the current terms before using any other page.
+
+    Cached on the user object for the length of a request.
+    """
+    cached = getattr(user, "_loaportal_terms_required", None)
+    if cached is not None:
+        return cached
+    current = terms_current()
+    required = current is not None and not TermsAcceptance.objects.filter(
+        user=user, version=current
+    ).exists()
+    user._loaportal_terms_required = required
+    return required

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from loaportal.terms.models import TermsAcceptance, TermsVersion
+
+
+def terms_accept(*, user, version: TermsVersion, ip_address: str | None = None) -> TermsAcceptance:
+    """Record that ``user`` accepted ``version``. Accepting twice keeps the first record."""
+    try:
+        with transaction.atomic():
+            acceptance = TermsAcceptance.objects.create(
+                user=user, version=version, ip_address=ip_address or None
+            )
+    except IntegrityError:
+        acceptance = TermsAcceptance.objects.get(user=user, version=version)
+    user._loaportal_terms_required = None
+    return acceptance
+
+
+def terms_publish(*, version: str, title_fr: str, title_en: str, text_fr: str, text_en: str) -> TermsVersion:
+    """Publish a new version; every user is asked to accept it at their next page."""
+    terms = TermsVersion(
+        version=version, title_fr=title_fr, title_en=title_en, text_fr=text_fr, text_en=text_en,
+        published_at=timezone.now(),
+    )
+    terms.full_clean()
+    terms.save()
+    return terms

@@ -1,0 +1,42 @@
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from django.contrib.auth.views import redirect_to_login
+
+from loaportal.core.access import public
+from loaportal.terms.forms import AcceptTermsForm
+from loaportal.terms.selectors import terms_acceptance_required, terms_current
+from loaportal.terms.services import terms_accept
+
+
+def _next_url(request) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return ""
+
+
+@public
+def terms(request):
+    """The portal's terms ("modalités"), readable by anyone from the footer.
+
+    A signed-in user who has not accepted the current version is sent here from every other
+    page (see ``core.access``) and accepts with "J'accepte" / "I accept".
+    """
+    current = terms_current()
+    if request.method == "POST" and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    required = request.user.is_authenticated and terms_acceptance_required(user=request.user)
+    if request.method == "POST" and current is not None:
+        form = AcceptTermsForm(request.POST)
+        # Accept only the version the person was shown: a version published meanwhile is shown again.
+        if form.is_valid() and form.cleaned_data["version"] == current.version:
+            terms_accept(user=request.user, version=current, ip_address=request.META.get("REMOTE_ADDR"))
+            return redirect(_next_url(request) or "home")
+    return render(
+        request,
+        "terms/terms.html",
+        {"terms": current, "required": required, "next": _next_url(request)},
+    )
