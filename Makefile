@@ -1,0 +1,42 @@
+# LOA Portal — the two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+export LOAPORTAL_VAR_DIR ?= $(CURDIR)/var
+
+.PHONY: run test lint pytest messages install clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(VENV)/.installed
+
+## Start the portal with demo data on the embedded database, plus the background worker.
+run: install
+	$(BIN)/loaportal migrate --noinput
+	PORT=$(PORT) scripts/run.sh
+
+## Every check: lint, format, migrations, translation catalogs, then the test suite.
+test: lint pytest
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/loaportal makemigrations --check --dry-run
+	scripts/check-messages.sh
+
+pytest: install
+	scripts/ensure-chromium.sh
+	$(BIN)/pytest
+
+## Re-extract translatable strings into the French catalog and compile it.
+messages: install
+	cd src/loaportal && ../../$(BIN)/loaportal makemessages -l fr --no-obsolete --add-location file
+	cd src/loaportal && ../../$(BIN)/loaportal compilemessages -l fr
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

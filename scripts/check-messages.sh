@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The French catalog must be complete (no untranslated or fuzzy entries) and compiled.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+status=0
+for po in $(find src/loaportal -path '*/locale/*/LC_MESSAGES/*.po'); do
+  stats=$(msgfmt --check --statistics -o /dev/null "$po" 2>&1)
+  case "$stats" in
+    *fuzzy*|*untranslated*) echo "$po: $stats" >&2; status=1 ;;
+  esac
+  mo="${po%.po}.mo"
+  tmp=$(mktemp)
+  msgfmt -o "$tmp" "$po"
+  if ! cmp -s "$tmp" "$mo"; then echo "$mo is not compiled from $po: run 'make messages'" >&2; status=1; fi
+  rm -f "$tmp"
+done
+exit $status
