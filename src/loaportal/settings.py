@@ -259,7 +259,8 @@ USE_TZ = True
 
 # --- Static files -------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = VAR_DIR / "static"  # only used by an optional collectstatic
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Served straight from the installed package: `pip install .` needs no collectstatic step.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
