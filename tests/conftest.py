@@ -29,8 +29,9 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits(request):
-    """Rate-limit counters live in the shared cache; each test starts with none."""
+def _fresh_state(request):
+    """Each test starts with no rate-limit counters (they live in the shared cache) and with the
+    terms published by the migrations (transactional tests flush every table)."""
     if request.node.get_closest_marker("django_db") or {
         "db",
         "transactional_db",
@@ -40,6 +41,10 @@ def _fresh_rate_limits(request):
             "transactional_db" if "live_server" in request.fixturenames else "db"
         )
         cache.clear()
+        from loaportal.terms.initial import VERSION, initial_terms_fields
+        from loaportal.terms.models import TermsVersion
+
+        TermsVersion.objects.get_or_create(version=VERSION, defaults=initial_terms_fields())
 
 
 # --- Email -----------------------------------------------------------------------------------

@@ -16,8 +16,9 @@ def terms_acceptance_required(*, user) -> bool:
     if cached is not None:
         return cached
     current = terms_current()
-    required = current is not None and not TermsAcceptance.objects.filter(
-        user=user, version=current
-    ).exists()
+    required = (
+        current is not None
+        and not TermsAcceptance.objects.filter(user=user, version=current).exists()
+    )
     user._loaportal_terms_required = required
     return required

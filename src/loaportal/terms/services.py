@@ -19,10 +19,16 @@ def terms_accept(*, user, version: TermsVersion, ip_address: str | None = None) 
     return acceptance
 
 
-def terms_publish(*, version: str, title_fr: str, title_en: str, text_fr: str, text_en: str) -> TermsVersion:
+def terms_publish(
+    *, version: str, title_fr: str, title_en: str, text_fr: str, text_en: str
+) -> TermsVersion:
     """Publish a new version; every user is asked to accept it at their next page."""
     terms = TermsVersion(
-        version=version, title_fr=title_fr, title_en=title_en, text_fr=text_fr, text_en=text_en,
+        version=version,
+        title_fr=title_fr,
+        title_en=title_en,
+        text_fr=text_fr,
+        text_en=text_en,
         published_at=timezone.now(),
     )
     terms.full_clean()

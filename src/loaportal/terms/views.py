@@ -33,7 +33,9 @@ def terms(request):
         form = AcceptTermsForm(request.POST)
         # Accept only the version the person was shown: a version published meanwhile is shown again.
         if form.is_valid() and form.cleaned_data["version"] == current.version:
-            terms_accept(user=request.user, version=current, ip_address=request.META.get("REMOTE_ADDR"))
+            terms_accept(
+                user=request.user, version=current, ip_address=request.META.get("REMOTE_ADDR")
+            )
             return redirect(_next_url(request) or "home")
     return render(
         request,

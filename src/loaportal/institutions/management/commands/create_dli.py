@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from loaportal.core.exceptions import ApplicationError
 from loaportal.institutions.models import Institution
@@ -21,20 +22,36 @@ class Command(BaseCommand):
         parser.add_argument("--name", help="Name in English (required for a new DLI).")
         parser.add_argument("--name-fr", default="", help="Name in French (defaults to --name).")
         parser.add_argument("--primary-email", help="Email of the primary representative.")
-        parser.add_argument("--language", choices=["fr", "en"], default="fr",
-                            help="Language shown first in the bilingual invitation.")
-        parser.add_argument("--province", default="", choices=[""] + list(Institution.Province.values))
-        parser.add_argument("--resend", action="store_true",
-                            help="Re-send the primary invitation of an existing DLI.")
+        parser.add_argument(
+            "--language",
+            choices=["fr", "en"],
+            default="fr",
+            help="Language shown first in the bilingual invitation.",
+        )
+        parser.add_argument(
+            "--province", default="", choices=[""] + list(Institution.Province.values)
+        )
+        parser.add_argument(
+            "--resend",
+            action="store_true",
+            help="Re-send the primary invitation of an existing DLI.",
+        )
 
     def handle(self, *args, **options):
+        # An operator's command: its messages are in English, like the documentation.
+        with translation.override("en"):
+            self._handle(**options)
+
+    def _handle(self, **options):
         try:
             if options["resend"]:
                 institution = institution_by_number(dli_number=options["number"])
                 if institution is None:
                     raise CommandError(f"No DLI with number {options['number']}.")
                 sent = institution_primary_invitation_send(
-                    institution=institution, email=options["primary_email"], language=options["language"]
+                    institution=institution,
+                    email=options["primary_email"],
+                    language=options["language"],
                 )
             else:
                 if not options["name"] or not options["primary_email"]:
