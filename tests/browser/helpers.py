@@ -1,0 +1,88 @@
+"""What a person sees and does in the browser, in each language."""
+
+from __future__ import annotations
+
+import re
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, expect
+
+# The seed's labels, kept stable in both languages.
+LABELS = {
+    "fr": {
+        "sign_up": "S'inscrire",
+        "confirm_sign_up": "Confirmez l'inscription",
+        "sign_in": "Se connecter",
+        "invite_code": "Code d'invitation",
+        "email": "Adresse électronique",
+        "password": "Mot de passe",
+        "surname": "Nom de famille",
+        "given_names": "Prénom(s)",
+        "phone": "Numéro de téléphone",
+        "verification_code": "Code de vérification",
+        "confirm": "Confirmez",
+        "validate_code": "Valider le code",
+        "new_code": "Demander un nouveau code",
+        "accept": "J'accepte",
+        "terms": "Modalités",
+        "error_prefix": "Erreur :",
+        "home": "Accueil du compte",
+    },
+    "en": {
+        "sign_up": "Sign up",
+        "confirm_sign_up": "Confirm sign up",
+        "sign_in": "Sign in",
+        "invite_code": "Invite code",
+        "email": "Email address",
+        "password": "Password",
+        "surname": "Surname",
+        "given_names": "Given name(s)",
+        "phone": "Telephone number",
+        "verification_code": "Verification code",
+        "confirm": "Confirm",
+        "validate_code": "Validate code",
+        "new_code": "Request a new code",
+        "accept": "I accept",
+        "terms": "Terms and conditions",
+        "error_prefix": "Error:",
+        "home": "Account home",
+    },
+}
+
+_axe = Axe()
+
+
+def field(page: Page, label: str):
+    """The input whose visible label starts with ``label`` (labels may add "(required)")."""
+    return page.get_by_label(re.compile(rf"^{re.escape(label)}"))
+
+
+def fill(page: Page, label: str, value: str) -> None:
+    field(page, label).fill(value)
+
+
+def press(page: Page, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).click()
+
+
+def expect_heading(page: Page, text: str) -> None:
+    # The heading's text is slotted into the design system's shadow DOM: match its accessible name.
+    expect(page.get_by_role("heading", level=1, name=text, exact=True)).to_be_visible()
+
+
+def expect_error(page: Page, text_part: str, lang: str) -> None:
+    """The page title starts with "Erreur :"/"Error:" and the error summary names the problem."""
+    expect(page).to_have_title(re.compile(rf"^{re.escape(LABELS[lang]['error_prefix'])} "))
+    expect(page.locator("gcds-error-summary")).to_contain_text(text_part)
+
+
+def check_accessibility(page: Page) -> None:
+    """axe-core finds no serious or critical violation on the page as rendered."""
+    page.wait_for_function("() => !document.querySelector(':not(:defined)')")
+    results = _axe.run(page)
+    blocking = [
+        f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert blocking == [], f"{page.url}: {blocking}"
