@@ -150,7 +150,9 @@ def smtp(_smtp_controller, settings, transactional_db) -> SmtpSink:
 
 
 SIX_DIGITS = re.compile(r"^\d{6}$")
-INVITATION_CODE = re.compile(r"^[23456789ABCDEFGHJKMNPQRSTVWXYZ]{4}(-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{4}){2,}$")
+INVITATION_CODE = re.compile(
+    r"^[23456789ABCDEFGHJKMNPQRSTVWXYZ]{4}(-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{4}){2,}$"
+)
 
 
 # --- Clock -----------------------------------------------------------------------------------

@@ -28,7 +28,8 @@ def sign_up(client, *, code: str, email: str, password: str = PASSWORD, lang: st
 
 def confirm(client, *, email: str, code: str, lang: str = "en"):
     return client.post(
-        url("account_email_verification_sent", lang), {"action": "verify", "email": email, "code": code}
+        url("account_email_verification_sent", lang),
+        {"action": "verify", "email": email, "code": code},
     )
 
 

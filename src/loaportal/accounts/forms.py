@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import phonenumbers
+from allauth.account import forms as allauth_forms
 from django import forms
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
-
-from allauth.account import forms as allauth_forms
 
 from loaportal.invitations.services import InvitationError, invitation_check, invitation_redeem
 
@@ -93,7 +92,14 @@ class SignupForm(allauth_forms.SignupForm):
         error_messages={"required": _("Enter your telephone number.")},
     )
 
-    field_order = ["invitation_code", "email", "password1", "surname", "given_names", "phone_number"]
+    field_order = [
+        "invitation_code",
+        "email",
+        "password1",
+        "surname",
+        "given_names",
+        "phone_number",
+    ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

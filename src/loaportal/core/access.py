@@ -50,7 +50,9 @@ primary = access(Access.PRIMARY)
 officer = access(Access.OFFICER)
 
 
-def view_access(view: Callable[..., Any], namespaces: list[str] | tuple[str, ...] = ()) -> Access | None:
+def view_access(
+    view: Callable[..., Any], namespaces: list[str] | tuple[str, ...] = ()
+) -> Access | None:
     rule = getattr(view, ACCESS_ATTRIBUTE, None)
     if rule is None and "admin" in namespaces:
         # The Django admin is the officers' back office.

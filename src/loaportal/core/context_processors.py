@@ -1,7 +1,7 @@
-from django.conf import settings
-from django.http import HttpRequest
 import json
 
+from django.conf import settings
+from django.http import HttpRequest
 from django.urls import reverse, translate_url
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _

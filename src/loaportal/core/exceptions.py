@@ -10,7 +10,9 @@ from django.utils.functional import Promise
 class ApplicationError(Exception):
     code = "application_error"
 
-    def __init__(self, message: str | Promise, *, code: str | None = None, field: str | None = None):
+    def __init__(
+        self, message: str | Promise, *, code: str | None = None, field: str | None = None
+    ):
         super().__init__(str(message))
         self.message = message
         if code:

@@ -38,13 +38,19 @@ class InstitutionAdmin(admin.ModelAdmin):
     inlines = [MembershipInline, InvitationInline]
     actions = ["resend_primary_invitation"]
 
-    @admin.action(description=_("Send a fresh primary-user invitation (the old code stops working)"))
+    @admin.action(
+        description=_("Send a fresh primary-user invitation (the old code stops working)")
+    )
     def resend_primary_invitation(self, request, queryset):
         for institution in queryset:
             try:
-                sent = institution_primary_invitation_send(institution=institution, officer=request.user)
+                sent = institution_primary_invitation_send(
+                    institution=institution, officer=request.user
+                )
             except ApplicationError as exc:
-                self.message_user(request, f"{institution.dli_number}: {exc.message}", messages.ERROR)
+                self.message_user(
+                    request, f"{institution.dli_number}: {exc.message}", messages.ERROR
+                )
             else:
                 self.message_user(
                     request,

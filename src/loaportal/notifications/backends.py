@@ -16,7 +16,11 @@ class MailboxBackend(BaseEmailBackend):
             html = ""
             if isinstance(message, EmailMultiAlternatives):
                 html = next(
-                    (str(content) for content, mimetype in message.alternatives if mimetype == "text/html"),
+                    (
+                        str(content)
+                        for content, mimetype in message.alternatives
+                        if mimetype == "text/html"
+                    ),
                     "",
                 )
             MailboxMessage.objects.create(

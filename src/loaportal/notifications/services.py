@@ -53,5 +53,10 @@ def email_send(*, to: str | list[str], email: RenderedEmail) -> None:
     transaction.on_commit(enqueue)
 
 
-def email_send_template(*, to: str, template_prefix: str, context: dict, language: str | None) -> None:
-    email_send(to=to, email=email_render(template_prefix=template_prefix, context=context, language=language))
+def email_send_template(
+    *, to: str, template_prefix: str, context: dict, language: str | None
+) -> None:
+    email_send(
+        to=to,
+        email=email_render(template_prefix=template_prefix, context=context, language=language),
+    )

@@ -5,8 +5,15 @@ from django_tasks import task
 
 
 @task()
-def deliver_email(*, to: list[str], subject: str, body: str, html: str = "", from_email: str = "",
-                  headers: dict[str, str] | None = None) -> int:
+def deliver_email(
+    *,
+    to: list[str],
+    subject: str,
+    body: str,
+    html: str = "",
+    from_email: str = "",
+    headers: dict[str, str] | None = None,
+) -> int:
     message = EmailMultiAlternatives(
         subject=subject,
         body=body,

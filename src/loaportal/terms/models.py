@@ -55,3 +55,6 @@ class TermsAcceptance(models.Model):
                 fields=["user", "version"], name="terms_termsacceptance_once_per_version"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} accepted {self.version_id} at {self.accepted_at:%Y-%m-%d %H:%M}"

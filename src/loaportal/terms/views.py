@@ -1,7 +1,6 @@
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-
-from django.contrib.auth.views import redirect_to_login
 
 from loaportal.core.access import public
 from loaportal.terms.forms import AcceptTermsForm
@@ -31,7 +30,7 @@ def terms(request):
     required = request.user.is_authenticated and terms_acceptance_required(user=request.user)
     if request.method == "POST" and current is not None:
         form = AcceptTermsForm(request.POST)
-        # Accept only the version the person was shown: a version published meanwhile is shown again.
+        # Accept only the version the person was shown; one published meanwhile is shown again.
         if form.is_valid() and form.cleaned_data["version"] == current.version:
             terms_accept(
                 user=request.user, version=current, ip_address=request.META.get("REMOTE_ADDR")

@@ -71,7 +71,8 @@ def error_summary(*form_list) -> str:
             first_field_id = first_field_id or f"#{bound.auto_id}"
             for error in bound.errors:
                 links.setdefault(
-                    f"#{bound.auto_id}", _("%(label)s: %(error)s") % {"label": bound.label, "error": error}
+                    f"#{bound.auto_id}",
+                    _("%(label)s: %(error)s") % {"label": bound.label, "error": error},
                 )
         for error in form.non_field_errors():
             if first_field_id:

@@ -6,11 +6,10 @@ only while the demo DLI has no primary user yet.
 
 import secrets
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
-
-from allauth.account.models import EmailAddress
 
 from loaportal.accounts.models import User
 from loaportal.institutions.models import Institution, Membership
@@ -37,19 +36,30 @@ class Command(BaseCommand):
         if institution.memberships.filter(role=Membership.Role.PRIMARY).exists():
             lines.append("The demo DLI already has a primary user: sign in with that account.")
         else:
-            sent = institution_primary_invitation_send(institution=institution, email=DEMO_PRIMARY_EMAIL)
+            sent = institution_primary_invitation_send(
+                institution=institution, email=DEMO_PRIMARY_EMAIL
+            )
             lines.append(f"Demo invitation for {sent.invitation.email}: {sent.code}")
         if not User.objects.filter(email=DEMO_OFFICER_EMAIL).exists():
             password = secrets.token_urlsafe(18)
             officer = User.objects.create_user(
-                DEMO_OFFICER_EMAIL, password, surname="Officer", given_names="Demo",
-                phone="+16135550100", is_staff=True, is_superuser=True,
+                DEMO_OFFICER_EMAIL,
+                password,
+                surname="Officer",
+                given_names="Demo",
+                phone="+16135550100",
+                is_staff=True,
+                is_superuser=True,
             )
-            EmailAddress.objects.create(user=officer, email=officer.email, verified=True, primary=True)
+            EmailAddress.objects.create(
+                user=officer, email=officer.email, verified=True, primary=True
+            )
             lines.append(f"Demo officer: {DEMO_OFFICER_EMAIL} / {password} (shown once)")
         else:
             lines.append(f"Demo officer: {DEMO_OFFICER_EMAIL} (password shown when it was created)")
         if settings.MAILBOX_ENABLED:
-            lines.append("Emails (codes) are kept in the mailbox: /fr/boite-aux-lettres/ or /en/mailbox/")
+            lines.append(
+                "Emails (codes) are kept in the mailbox: /fr/boite-aux-lettres/ or /en/mailbox/"
+            )
         for line in lines:
             self.stdout.write(line)

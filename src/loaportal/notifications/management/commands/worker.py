@@ -9,23 +9,42 @@ class Command(BaseCommand):
     help = "Run the background task worker for the configured queue (database or Redis)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--max-tasks", type=int, default=None,
-                            help="Stop after this many tasks (database queue only).")
-        parser.add_argument("--interval", type=float, default=1.0,
-                            help="Seconds between polls of the database queue.")
-        parser.add_argument("--batch", action="store_true",
-                            help="Process what is queued, then exit.")
+        parser.add_argument(
+            "--max-tasks",
+            type=int,
+            default=None,
+            help="Stop after this many tasks (database queue only).",
+        )
+        parser.add_argument(
+            "--interval",
+            type=float,
+            default=1.0,
+            help="Seconds between polls of the database queue.",
+        )
+        parser.add_argument(
+            "--batch", action="store_true", help="Process what is queued, then exit."
+        )
 
     def handle(self, *args, **options):
         if settings.TASKS_BACKEND == "redis":
-            call_command("rqworker", "default", job_class="django_tasks_rq.backend.Job",
-                         burst=options["batch"])
+            call_command(
+                "rqworker",
+                "default",
+                job_class="django_tasks_rq.backend.Job",
+                burst=options["batch"],
+            )
             return
         if settings.TASKS_BACKEND == "immediate":
-            self.stdout.write("TASKS_BACKEND=immediate runs tasks in the web process; no worker needed.")
+            self.stdout.write(
+                "TASKS_BACKEND=immediate runs tasks in the web process; no worker needed."
+            )
             return
-        db_options = {"interval": options["interval"], "batch": options["batch"], "startup_delay": False,
-                      "reload": False}
+        db_options = {
+            "interval": options["interval"],
+            "batch": options["batch"],
+            "startup_delay": False,
+            "reload": False,
+        }
         if options["max_tasks"] is not None:
             db_options["max_tasks"] = options["max_tasks"]
         call_command("db_worker", **db_options)
