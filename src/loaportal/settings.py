@@ -195,6 +195,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "OPTIONS": {"user_attributes": ("email", "surname", "given_names")},
     },
     {"NAME": "loaportal.accounts.validators.ContextWordsValidator"},
+    {"NAME": "loaportal.accounts.validators.RepetitionValidator"},
 ]
 
 # Sessions: 30 minutes idle, 12 hours overall (OWASP ASVS 4.0.3 3.3.2 at L2).

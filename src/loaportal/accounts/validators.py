@@ -62,3 +62,27 @@ class ContextWordsValidator:
 
     def get_help_text(self) -> str:
         return _("It cannot be built on the portal's name or on the word “password”.")
+
+
+class RepetitionValidator:
+    """Refuse repetitive or sequential passwords ("aaaaaaaaaaaaaaa", "1234567890123456").
+
+    NIST SP 800-63B-4 lists them among the values a blocklist must include.
+    """
+
+    def validate(self, password: str, user=None) -> None:
+        if not password:
+            return
+        steps = [ord(b) - ord(a) for a, b in zip(password, password[1:], strict=False)]
+        sequential = sum(1 for step in steps if step in (-1, 1)) >= 0.6 * len(steps)
+        if len(set(password.casefold())) < 5 or sequential:
+            raise ValidationError(
+                _(
+                    "This password is too easy to guess because it repeats characters or "
+                    "follows a sequence. Choose a phrase of unrelated words."
+                ),
+                code="password_repetitive",
+            )
+
+    def get_help_text(self) -> str:
+        return _("It cannot be a repetition or a sequence of characters.")

@@ -26,7 +26,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
-        if settings.TASKS_BACKEND == "redis":
+        backend = settings.TASKS["default"]["BACKEND"]
+        if backend.startswith("django_tasks_rq."):
             call_command(
                 "rqworker",
                 "default",
@@ -34,10 +35,8 @@ class Command(BaseCommand):
                 burst=options["batch"],
             )
             return
-        if settings.TASKS_BACKEND == "immediate":
-            self.stdout.write(
-                "TASKS_BACKEND=immediate runs tasks in the web process; no worker needed."
-            )
+        if not backend.startswith("django_tasks_db."):
+            self.stdout.write(f"{backend} runs tasks without a worker; nothing to do.")
             return
         db_options = {
             "interval": options["interval"],
