@@ -1,0 +1,135 @@
+"""The audit trail: an append-only record of security and account events.
+
+Rows are only ever inserted. The model and its queryset refuse updates and deletes, and a
+database trigger (migration 0002, see ``loaportal.audit.triggers``) rejects UPDATE and DELETE
+on the table below the ORM, on PostgreSQL and on SQLite alike.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+MSG_APPEND_ONLY = "The audit trail is append-only: entries cannot be changed or deleted."
+
+
+class AppendOnlyError(Exception):
+    """Raised when code tries to change or delete an audit entry (a programming error)."""
+
+
+class AuditEventQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError(MSG_APPEND_ONLY)
+
+    def delete(self):
+        raise AppendOnlyError(MSG_APPEND_ONLY)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError(MSG_APPEND_ONLY)
+
+    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+        raise AppendOnlyError(MSG_APPEND_ONLY)
+
+    def for_institution(self, institution) -> AuditEventQuerySet:
+        return self.filter(institution=institution)
+
+
+class EventType(models.TextChoices):
+    """What happened. Kept as a database constraint too (``audit_auditevent_type_valid``)."""
+
+    INSTITUTION_CREATED = "institution_created", _("DLI onboarded")
+    INVITATION_SENT = "invitation_sent", _("Invitation sent")
+    INVITATION_RESENT = "invitation_resent", _("Invitation re-sent")
+    INVITATION_CANCELLED = "invitation_cancelled", _("Invitation cancelled")
+    INVITATION_USED = "invitation_used", _("Invitation used")
+    SIGNED_UP = "signed_up", _("Signed up")
+    EMAIL_CONFIRMED = "email_confirmed", _("Email address confirmed")
+    SIGNIN_SUCCEEDED = "signin_succeeded", _("Signed in")
+    SIGNIN_FAILED = "signin_failed", _("Sign-in failed")
+    SIGNED_OUT = "signed_out", _("Signed out")
+    CODE_SENT = "code_sent", _("Verification code sent")
+    CODE_FAILED = "code_failed", _("Wrong verification code")
+    CODE_EXPIRED = "code_expired", _("Expired verification code")
+    TERMS_ACCEPTED = "terms_accepted", _("Terms accepted")
+    REQUEST_SUBMITTED = "request_submitted", _("Request submitted")
+    REQUEST_APPROVED = "request_approved", _("Request approved")
+    REQUEST_REFUSED = "request_refused", _("Request refused")
+    PRIMARY_CHANGED = "primary_changed", _("Primary user changed")
+    USER_REMOVED = "user_removed", _("User removed")
+    USER_DEACTIVATED = "user_deactivated", _("User deactivated")
+    SESSIONS_ENDED = "sessions_ended", _("Other sessions ended")
+
+
+class AuditEvent(models.Model):
+    """One security or account event: what happened, when, who did it, to whom, from where."""
+
+    Type = EventType
+
+    occurred_at = models.DateTimeField(_("When"), default=timezone.now, db_index=True)
+    event_type = models.CharField(
+        _("Event"), max_length=32, choices=EventType.choices, db_index=True
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("By"),
+    )
+    actor_email = models.CharField(
+        _("By (email at the time)"),
+        max_length=254,
+        blank=True,
+        help_text=_("Kept as it was when the event happened."),
+    )
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_events",
+        verbose_name=_("DLI"),
+    )
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Concerning user"),
+    )
+    target_email = models.CharField(_("Concerning (email)"), max_length=254, blank=True)
+    ip_address = models.GenericIPAddressField(_("Source address"), null=True, blank=True)
+    details = models.JSONField(_("Details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    objects = AuditEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["-occurred_at", "-id"]
+        indexes = [
+            models.Index(fields=["institution", "-occurred_at"], name="audit_event_dli_when_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(event_type__in=EventType.values),
+                name="audit_auditevent_type_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.event_type} {self.actor_email}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(MSG_APPEND_ONLY)
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(MSG_APPEND_ONLY)

@@ -1,0 +1,59 @@
+"""Writing the audit trail. Every entry is inserted once and never changed."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from loaportal.audit.context import client_ip
+from loaportal.audit.models import AuditEvent
+
+if TYPE_CHECKING:
+    from loaportal.accounts.models import User
+    from loaportal.institutions.models import Institution
+
+
+def _institution_of(user: User | None) -> Institution | None:
+    if user is None or not getattr(user, "pk", None):
+        return None
+    from loaportal.institutions.models import Membership
+
+    membership = Membership.objects.select_related("institution").filter(user=user).first()
+    return membership.institution if membership else None
+
+
+def audit_record(
+    *,
+    event_type: AuditEvent.Type,
+    actor: User | None = None,
+    institution: Institution | None = None,
+    target_user: User | None = None,
+    target_email: str = "",
+    ip_address: str | None = None,
+    details: dict[str, Any] | None = None,
+    institution_from: User | None = None,
+) -> AuditEvent:
+    """Insert one audit entry.
+
+    ``institution_from``: take the DLI from this user's membership when ``institution`` is not
+    given (sign-in events). The source address defaults to the current request's
+    (``loaportal.audit.context``). Runs in the caller's transaction: an action that rolls back
+    leaves no entry.
+    """
+    if actor is not None and not getattr(actor, "is_authenticated", False):
+        actor = None
+    if institution is None and institution_from is not None:
+        institution = _institution_of(institution_from)
+    if target_user is not None and not target_email:
+        target_email = target_user.email
+    event = AuditEvent(
+        event_type=event_type,
+        actor=actor,
+        actor_email=actor.email if actor is not None else "",
+        institution=institution,
+        target_user=target_user,
+        target_email=(target_email or "").strip().lower()[:254],
+        ip_address=ip_address or client_ip(),
+        details=details or {},
+    )
+    event.save()
+    return event
