@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import time
 
-from django.conf import settings
-from django.contrib import messages
-from django.utils.translation import gettext_lazy as _
-
 from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
 from allauth.account.internal.stagekit import clear_login
 from allauth.account.models import EmailAddress, Login
 from allauth.account.stages import LoginByCodeStage, LoginStage, LoginStageController
 from allauth.core.internal.httpkit import headed_redirect_response
+from django.conf import settings
+from django.contrib import messages
+from django.utils.translation import gettext_lazy as _
 
 MSG_SIGNUP_CONFIRMED = _("Your email address is confirmed. Sign in to continue.")
 
@@ -50,12 +49,31 @@ class TimedLoginCodeProcess(LoginCodeVerificationProcess):
         sent_at = self.state.get("code_sent_at", self.state.get("at", 0))
         return time.time() - sent_at > settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT
 
+    def send_by_email(self, email: str, skip_enumeration_mails: bool = False) -> None:
+        super().send_by_email(email, skip_enumeration_mails=skip_enumeration_mails)
+        if self.user:
+            from loaportal.audit.models import AuditEvent
+            from loaportal.audit.services import audit_record
+
+            audit_record(
+                event_type=AuditEvent.Type.CODE_SENT,
+                target_user=self.user,
+                institution_from=self.user,
+                details={"purpose": "sign_in", "resend": getattr(self, "_resending", False)},
+            )
+
+    def resend(self) -> None:
+        self._resending = True
+        super().resend()
+
     @property
     def failed_attempts(self) -> int:
         return int(self.state.get("failed_attempts", 0))
 
     @classmethod
-    def initiate(cls, *, request, user, email=None, phone=None, stage=None) -> TimedLoginCodeProcess:
+    def initiate(
+        cls, *, request, user, email=None, phone=None, stage=None
+    ) -> TimedLoginCodeProcess:
         initial_state = cls.initial_state(user=user, email=email, phone=phone)
         initial_state["initiated_by_user"] = stage is None
         if not stage:

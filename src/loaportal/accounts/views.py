@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.forms import Form
-from django.http import HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import reverse
-from django.utils.decorators import method_decorator
-
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
 from allauth.account.internal.decorators import login_stage_required
 from allauth.account.views._authentication_by_code import BaseConfirmAuthenticationCodeView
 from allauth.core.ratelimit import RateLimited
+from django.contrib import messages
+from django.forms import Form
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 
 from loaportal.accounts.forms import MSG_CODE_EXPIRED, ConfirmLoginCodeForm
+from loaportal.accounts.selectors import user_sessions_open
+from loaportal.accounts.services import user_other_sessions_end
 from loaportal.accounts.stages import TimedLoginCodeProcess
+from loaportal.audit.models import AuditEvent
+from loaportal.audit.services import audit_record
 from loaportal.core.access import public, signed_in
-from loaportal.institutions.selectors import membership_for_user
+from loaportal.institutions.selectors import membership_for_user, user_change_request_queue
 from loaportal.invitations.services import InvitationError
 
 
@@ -35,7 +39,7 @@ class SignupView(allauth_views.SignupView):
 
 
 class ConfirmSignupView(allauth_views.ConfirmEmailVerificationCodeView):
-    """"Confirmez l'inscription": the address and the code from the second email."""
+    """ "Confirmez l'inscription": the address and the code from the second email."""
 
     template_name = "account/confirm_signup.html"
 
@@ -67,11 +71,20 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
             self._process.resend()
         except RateLimited:
             adapter = get_adapter()
-            adapter.add_message(self.request, messages.ERROR, message=adapter.error_messages["rate_limited"])
+            adapter.add_message(
+                self.request, messages.ERROR, message=adapter.error_messages["rate_limited"]
+            )
         return HttpResponseRedirect(reverse("account_confirm_login_code"))
 
     def _expired(self, form):
         # No code is valid any more, so this try is not counted as a wrong one.
+        user = self._process.user
+        audit_record(
+            event_type=AuditEvent.Type.CODE_EXPIRED,
+            target_user=user,
+            institution_from=user,
+            details={"purpose": "sign_in"},
+        )
         form.errors.clear()
         form.add_error("code", MSG_CODE_EXPIRED)
         return super().form_invalid(form)
@@ -84,7 +97,11 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
     def form_invalid(self, form):
         if self._action == "verify" and self._process.is_code_expired() and form.data.get("code"):
             return self._expired(form)
-        if self._action == "verify" and "code" in form.errors and form.has_error("code", "required"):
+        if (
+            self._action == "verify"
+            and "code" in form.errors
+            and form.has_error("code", "required")
+        ):
             return super().form_invalid(form)
         attempts_left = self._process.record_invalid_attempt()
         if attempts_left:
@@ -122,7 +139,30 @@ def mask_email(email: str) -> str:
 def home(request):
     """The account home page: the DLI, the user's role, and what they can do."""
     membership = membership_for_user(user=request.user)
-    return render(request, "accounts/home.html", {"membership": membership})
+    context = {"membership": membership}
+    if request.user.is_staff and membership is None:
+        context["open_request_count"] = user_change_request_queue().count()
+    return render(request, "accounts/home.html", context)
+
+
+@signed_in
+def sessions(request):
+    """The person's open sessions, and "Sign out of all other sessions" (OWASP ASVS 7.5.2)."""
+    current = request.session.session_key
+    if request.method == "POST" and request.POST.get("action") == "end_others":
+        ended = user_other_sessions_end(user=request.user, current_session_key=current)
+        messages.success(request, _("Other sessions ended: %(count)d.") % {"count": ended})
+        return redirect("account_sessions")
+    open_sessions = user_sessions_open(user=request.user)
+    return render(
+        request,
+        "account/sessions.html",
+        {
+            "sessions": open_sessions,
+            "current_session_key": current,
+            "other_count": sum(1 for s in open_sessions if s.session_key != current),
+        },
+    )
 
 
 signup = public(SignupView.as_view())
@@ -130,4 +170,6 @@ confirm_signup = public(ConfirmSignupView.as_view())
 login = public(allauth_views.LoginView.as_view(template_name="account/login.html"))
 confirm_login_code = public(ConfirmLoginCodeView.as_view())
 logout = public(allauth_views.LogoutView.as_view(template_name="account/logout.html"))
-account_inactive = public(allauth_views.AccountInactiveView.as_view(template_name="account/account_inactive.html"))
+account_inactive = public(
+    allauth_views.AccountInactiveView.as_view(template_name="account/account_inactive.html")
+)

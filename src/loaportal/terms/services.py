@@ -3,15 +3,28 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from loaportal.audit.models import AuditEvent
+from loaportal.audit.services import audit_record
 from loaportal.terms.models import TermsAcceptance, TermsVersion
 
 
 def terms_accept(*, user, version: TermsVersion, ip_address: str | None = None) -> TermsAcceptance:
-    """Record that ``user`` accepted ``version``. Accepting twice keeps the first record."""
+    """Record that ``user`` accepted ``version``. Accepting twice keeps the first record.
+
+    Side effects: a ``terms_accepted`` audit entry the first time.
+    """
     try:
         with transaction.atomic():
             acceptance = TermsAcceptance.objects.create(
                 user=user, version=version, ip_address=ip_address or None
+            )
+            audit_record(
+                event_type=AuditEvent.Type.TERMS_ACCEPTED,
+                actor=user,
+                target_user=user,
+                institution_from=user,
+                ip_address=ip_address,
+                details={"version": version.version},
             )
     except IntegrityError:
         acceptance = TermsAcceptance.objects.get(user=user, version=version)

@@ -1,0 +1,112 @@
+"""Account rules: ending sessions and deactivating accounts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from loaportal.audit.models import AuditEvent
+from loaportal.audit.services import audit_record
+from loaportal.core.exceptions import ApplicationError
+from loaportal.notifications.services import email_send_template
+
+if TYPE_CHECKING:
+    from loaportal.accounts.models import User
+
+MSG_ALREADY_INACTIVE = _("This account is already deactivated.")
+MSG_CANNOT_DEACTIVATE_SELF = _("You cannot deactivate your own account.")
+
+
+class AccountError(ApplicationError):
+    code = "account_error"
+
+
+def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
+    """End the user's signed-in sessions at once, except ``keep_session_key`` if given.
+
+    Sessions are tracked per user by ``allauth.usersessions`` when the person signs in;
+    ending one deletes it from the session store, so the browser holding it is signed out on
+    its next request. Returns how many sessions were ended.
+    """
+    from allauth.usersessions.models import UserSession
+
+    ended = 0
+    for session in UserSession.objects.filter(user=user).order_by("created_at"):
+        if keep_session_key and session.session_key == keep_session_key:
+            continue
+        session.end()
+        ended += 1
+    return ended
+
+
+def user_other_sessions_end(*, user: User, current_session_key: str) -> int:
+    """The person ends all their sessions but the one they are using (OWASP ASVS 7.5.2).
+
+    Side effects: an audit entry.
+    """
+    with transaction.atomic():
+        ended = user_sessions_end(user=user, keep_session_key=current_session_key)
+        audit_record(
+            event_type=AuditEvent.Type.SESSIONS_ENDED,
+            actor=user,
+            target_user=user,
+            institution_from=user,
+            details={"sessions_ended": ended},
+        )
+    return ended
+
+
+def user_deactivate(
+    *,
+    user: User,
+    deactivated_by: User | None,
+    reason: str = "",
+    event_type: AuditEvent.Type = AuditEvent.Type.USER_DEACTIVATED,
+    details: dict[str, Any] | None = None,
+) -> User:
+    """Deactivate an account: its DLI membership ends, sign-in fails, its sessions end at once.
+
+    Side effects, in one transaction: the membership row is deleted (the audit entry keeps the
+    DLI and role); ``is_active`` becomes False; every tracked session is deleted; an audit entry
+    of ``event_type``; an email to the person in their language.
+    Raises ``AccountError`` for an already inactive account or one's own account.
+    """
+    from loaportal.accounts.models import User
+    from loaportal.institutions.models import Membership
+
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if deactivated_by is not None and deactivated_by.pk == locked.pk:
+            raise AccountError(MSG_CANNOT_DEACTIVATE_SELF, code="self")
+        if not locked.is_active:
+            raise AccountError(MSG_ALREADY_INACTIVE, code="inactive")
+        membership = (
+            Membership.objects.select_for_update()
+            .select_related("institution")
+            .filter(user=locked)
+            .first()
+        )
+        institution = membership.institution if membership else None
+        role = membership.role if membership else ""
+        if membership is not None:
+            membership.delete()
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        ended = user_sessions_end(user=locked)
+        audit_record(
+            event_type=event_type,
+            actor=deactivated_by,
+            institution=institution,
+            target_user=locked,
+            details={"role": role, "reason": reason, "sessions_ended": ended, **(details or {})},
+        )
+        email_send_template(
+            to=locked.email,
+            template_prefix="accounts/email/access_removed",
+            context={"user": locked, "institution": institution},
+            language=locked.preferred_language,
+        )
+    user.is_active = False
+    return locked
