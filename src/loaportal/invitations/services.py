@@ -11,6 +11,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loaportal.audit.models import AuditEvent
+from loaportal.audit.services import audit_record
 from loaportal.core.exceptions import ApplicationError
 from loaportal.institutions.models import Institution, Membership
 from loaportal.invitations.codes import code_generate, code_hash
@@ -23,8 +25,7 @@ if TYPE_CHECKING:
 # Messages shown to the person signing up. They speak only of the code and the address typed
 # with it, never of whether some other address has an account.
 MSG_CODE_UNKNOWN = _(
-    "This invitation code is not valid. Check the code in your invitation email and type it "
-    "again."
+    "This invitation code is not valid. Check the code in your invitation email and type it again."
 )
 MSG_CODE_USED = _("This invitation code has already been used. Each code can be used only once.")
 MSG_CODE_EXPIRED = _(
@@ -39,9 +40,13 @@ MSG_EMAIL_MISMATCH = _(
     "as in your invitation."
 )
 # Messages shown to the person sending an invitation.
+MSG_ALREADY_MEMBER = _(
+    "This email address is already used by a user of your DLI. The primary and secondary users "
+    "of a DLI must each have a different email address: use another address."
+)
 MSG_ALREADY_REGISTERED = _(
-    "This email address is already registered in the portal. Each DLI user needs an email "
-    "address of their own: use another address."
+    "This email address is already registered in the LOA Portal for another purpose (another DLI "
+    "or an IRCC account). It cannot be used for this DLI: use another email address."
 )
 MSG_ALREADY_INVITED = _(
     "An invitation to this email address is already pending for this DLI. You can re-send or "
@@ -86,15 +91,39 @@ def _email_invitation(*, sent: SentInvitation) -> None:
     )
 
 
+def _audit(event_type: AuditEvent.Type, *, invitation: Invitation, actor: User | None, **details):
+    audit_record(
+        event_type=event_type,
+        actor=actor,
+        institution=invitation.institution,
+        target_email=invitation.email,
+        details={"invitation": invitation.pk, "role": invitation.role, **details},
+    )
+
+
 def _ensure_invitable(*, institution: Institution, email: str) -> None:
+    """Refuse an address that is registered in the portal or already invited to this DLI.
+
+    User emails are unique across the portal (stored in lower case), so the primary and
+    secondary users of a DLI always have different emails, and an address registered for
+    another DLI or as an officer cannot join this one.
+    """
     from loaportal.accounts.models import User
 
-    if User.objects.filter(email__iexact=email).exists():
+    user = User.objects.filter(email__iexact=email).first()
+    if user is not None:
+        if Membership.objects.filter(user=user, institution=institution).exists():
+            raise InvitationError(MSG_ALREADY_MEMBER, code="already_member", field="email")
         raise InvitationError(MSG_ALREADY_REGISTERED, code="already_registered", field="email")
     if Invitation.objects.filter(
         institution=institution, email__iexact=email, used_at__isnull=True, revoked_at__isnull=True
     ).exists():
         raise InvitationError(MSG_ALREADY_INVITED, code="already_invited", field="email")
+
+
+def invitation_email_check(*, institution: Institution, email: str) -> None:
+    """Raise ``InvitationError`` unless ``email`` could be invited to ``institution`` now."""
+    _ensure_invitable(institution=institution, email=_normalize_email(email))
 
 
 def invitation_send(
@@ -108,10 +137,12 @@ def invitation_send(
 ) -> SentInvitation:
     """Create an invitation and email its code.
 
-    Side effects: one bilingual invitation email, queued when the transaction commits.
+    Side effects: one bilingual invitation email, queued when the transaction commits; an
+    ``invitation_sent`` audit entry.
     Raises ``InvitationError`` if the address is already registered in the portal or already
-    has a pending invitation to this DLI (also enforced by a database constraint, so two
-    simultaneous requests cannot both succeed).
+    has a pending invitation to this DLI (also enforced by the partial unique constraint
+    ``invitations_invitation_one_pending_per_email_dli``, so two simultaneous requests cannot
+    both succeed: the loser's IntegrityError becomes the same ``InvitationError``).
     """
     email = _normalize_email(email)
     now = now or timezone.now()
@@ -133,6 +164,7 @@ def invitation_send(
             invitation.save()
             sent = SentInvitation(invitation=invitation, code=code)
             _email_invitation(sent=sent)
+            _audit(AuditEvent.Type.INVITATION_SENT, invitation=invitation, actor=invited_by)
     except IntegrityError as exc:
         raise InvitationError(MSG_ALREADY_INVITED, code="already_invited", field="email") from exc
     return sent
@@ -143,7 +175,8 @@ def invitation_resend(
 ) -> SentInvitation:
     """Replace a pending (or expired) invitation with a fresh code; the old code stops working.
 
-    Side effects: the old invitation is marked revoked; a new invitation email is queued.
+    Side effects: the old invitation is marked revoked; a new invitation email is queued; an
+    ``invitation_resent`` audit entry.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -165,16 +198,44 @@ def invitation_resend(
         )
         sent = SentInvitation(invitation=replacement, code=code)
         _email_invitation(sent=sent)
+        _audit(
+            AuditEvent.Type.INVITATION_RESENT,
+            invitation=replacement,
+            actor=sent_by,
+            replaces=current.pk,
+        )
     return sent
 
 
-def invitation_revoke(*, invitation: Invitation, now: datetime | None = None) -> Invitation:
+def invitation_revoke(
+    *,
+    invitation: Invitation,
+    revoked_by: User | None = None,
+    now: datetime | None = None,
+    notify: bool = True,
+) -> Invitation:
+    """Cancel a pending invitation: its code stops working.
+
+    Side effects: an ``invitation_cancelled`` audit entry; unless ``notify`` is False, a
+    bilingual email telling the invitee the invitation was cancelled.
+    """
     with transaction.atomic():
         current = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if current.used_at or current.revoked_at:
             raise InvitationError(MSG_NOT_PENDING, code="not_pending")
         current.revoked_at = now or timezone.now()
         current.save(update_fields=["revoked_at"])
+        _audit(AuditEvent.Type.INVITATION_CANCELLED, invitation=current, actor=revoked_by)
+        if notify:
+            email_send_template(
+                to=current.email,
+                template_prefix="invitations/email/invitation_cancelled",
+                context={
+                    "institution": current.institution,
+                    "languages": [current.language, "en" if current.language == "fr" else "fr"],
+                },
+                language=current.language,
+            )
     return current
 
 
@@ -197,7 +258,9 @@ def invitation_check(*, code: str, email: str, now: datetime | None = None) -> I
     return invitation
 
 
-def invitation_redeem(*, invitation: Invitation, user: User, now: datetime | None = None) -> Membership:
+def invitation_redeem(
+    *, invitation: Invitation, user: User, now: datetime | None = None
+) -> Membership:
     """Mark the invitation used by ``user`` and make them a member of its DLI in its role.
 
     Must run inside the sign-up transaction. The row lock and the pending-state check make a
@@ -213,4 +276,5 @@ def invitation_redeem(*, invitation: Invitation, user: User, now: datetime | Non
     membership = Membership(user=user, institution=current.institution, role=current.role)
     membership.full_clean(exclude=["user"], validate_constraints=False)
     membership.save()
+    _audit(AuditEvent.Type.INVITATION_USED, invitation=current, actor=user)
     return membership

@@ -1,0 +1,79 @@
+"""The primary user's invitation pages: invite a secondary user, re-send or cancel an invitation."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from loaportal.core.access import primary
+from loaportal.institutions.models import Membership
+from loaportal.institutions.selectors import membership_for_user
+from loaportal.invitations.forms import InvitationForm
+from loaportal.invitations.models import Invitation
+from loaportal.invitations.services import (
+    InvitationError,
+    invitation_resend,
+    invitation_revoke,
+    invitation_send,
+)
+
+
+@primary
+def invitation_create(request):
+    """Invite a secondary user by email ("Nouvelle requête" / "New request")."""
+    membership = membership_for_user(user=request.user)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = invitation_send(
+                institution=membership.institution,
+                email=form.cleaned_data["email"],
+                role=Membership.Role.SECONDARY,
+                invited_by=request.user,
+                language=(translation.get_language() or "fr")[:2],
+            )
+        except InvitationError as exc:
+            form.add_error(exc.field or "email", exc.message)
+        else:
+            messages.success(
+                request,
+                _("An invitation code was sent to %(email)s.") % {"email": sent.invitation.email},
+            )
+            return redirect("users")
+    return render(
+        request, "invitations/invitation_create.html", {"form": form, "membership": membership}
+    )
+
+
+@primary
+@require_POST
+def invitation_manage(request, pk: int):
+    """Re-send (new code, old one dead) or cancel a pending invitation of the user's own DLI."""
+    membership = membership_for_user(user=request.user)
+    invitation = get_object_or_404(
+        Invitation,
+        pk=pk,
+        institution=membership.institution,
+        role=Membership.Role.SECONDARY,
+        used_at__isnull=True,
+        revoked_at__isnull=True,
+    )
+    action = request.POST.get("action")
+    try:
+        if action == "resend":
+            invitation_resend(invitation=invitation, sent_by=request.user)
+            messages.success(
+                request,
+                _("A new invitation code was sent to %(email)s. The previous code no longer works.")
+                % {"email": invitation.email},
+            )
+        elif action == "cancel":
+            invitation_revoke(invitation=invitation, revoked_by=request.user)
+            messages.success(
+                request,
+                _("The invitation to %(email)s was cancelled.") % {"email": invitation.email},
+            )
+    except InvitationError as exc:
+        messages.error(request, exc.message)
+    return redirect("users")
