@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
 from loaportal.core.exceptions import ApplicationError
-from loaportal.institutions.models import Institution, Membership
+from loaportal.institutions.models import Institution, Membership, UserChangeRequest
 from loaportal.institutions.services import institution_primary_invitation_send
 from loaportal.invitations.models import Invitation
 
@@ -58,3 +58,23 @@ class InstitutionAdmin(admin.ModelAdmin):
                     % {"email": sent.invitation.email, "dli": institution.dli_number},
                     messages.SUCCESS,
                 )
+
+
+@admin.register(UserChangeRequest)
+class UserChangeRequestAdmin(admin.ModelAdmin):
+    """Read-only: officers decide requests on the back-office request pages, which apply them."""
+
+    list_display = ("submitted_at", "institution", "kind", "status", "requested_by", "decided_at")
+    list_filter = ("status", "kind")
+    search_fields = ("institution__dli_number", "institution__name_en", "requested_by__email")
+    list_select_related = ("institution", "requested_by")
+    readonly_fields = [f.name for f in UserChangeRequest._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -100,3 +100,189 @@ class Membership(models.Model):
     @property
     def is_primary(self) -> bool:
         return self.role == self.Role.PRIMARY
+
+
+class UserChangeRequest(models.Model):
+    """A DLI's request to IRCC about its users, decided by an officer.
+
+    Two kinds: change the primary user (to an existing secondary user of the DLI, or to a new
+    person by email who then receives a primary invitation; the former primary becomes a
+    secondary user or is removed, as requested) and remove a secondary user.
+
+    Workflow: ``submitted`` → ``approved`` or ``refused`` (``TRANSITIONS``); a decided request
+    is final. The services in ``institutions.services.user_changes`` perform each transition
+    and its side effects.
+    """
+
+    class Kind(models.TextChoices):
+        CHANGE_PRIMARY = "change_primary", _("Change the primary user")
+        REMOVE_USER = "remove_user", _("Remove a secondary user")
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    class Reason(models.TextChoices):
+        LEFT_DLI = "left_dli", _("The person no longer works for the DLI")
+        NEW_DUTIES = "new_duties", _("The person's duties changed")
+        LONG_ABSENCE = "long_absence", _("The person is away for a long time")
+        SECURITY = "security", _("Concern about the security of the account")
+        OTHER = "other", _("Other reason")
+
+    class FormerPrimary(models.TextChoices):
+        SECONDARY = "secondary", _("Becomes a secondary user")
+        REMOVE = "remove", _("Is removed from the DLI")
+
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.SUBMITTED: frozenset({Status.APPROVED, Status.REFUSED}),
+        Status.APPROVED: frozenset(),
+        Status.REFUSED: frozenset(),
+    }
+
+    institution = models.ForeignKey(
+        Institution,
+        on_delete=models.PROTECT,
+        related_name="user_change_requests",
+        verbose_name=_("DLI"),
+    )
+    kind = models.CharField(_("Request"), max_length=16, choices=Kind.choices)
+    status = models.CharField(
+        _("Status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED
+    )
+    reason = models.CharField(_("Reason"), max_length=16, choices=Reason.choices)
+    explanation = models.TextField(_("Explanation"), max_length=2000, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("Requested by"),
+    )
+    submitted_at = models.DateTimeField(_("Submitted"), default=timezone.now)
+    target_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("User concerned"),
+        help_text=_("The user to remove, or the secondary user who becomes the primary user."),
+    )
+    new_primary_email = models.EmailField(
+        _("Email address of the new primary user"),
+        blank=True,
+        help_text=_("When the new primary user is a new person, invited by email."),
+    )
+    former_primary = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Primary user when submitted"),
+    )
+    former_primary_outcome = models.CharField(
+        _("The former primary user"), max_length=16, choices=FormerPrimary.choices, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Decided by"),
+    )
+    decided_at = models.DateTimeField(_("Decided"), null=True, blank=True)
+    refusal_reason = models.TextField(_("Reason for refusal"), max_length=2000, blank=True)
+
+    class Meta:
+        verbose_name = _("user change request")
+        verbose_name_plural = _("user change requests")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["change_primary", "remove_user"]),
+                name="institutions_userchangerequest_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["submitted", "approved", "refused"]),
+                name="institutions_userchangerequest_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="remove_user")
+                | models.Q(
+                    target_user__isnull=False, new_primary_email="", former_primary_outcome=""
+                ),
+                name="institutions_userchangerequest_removal_names_user",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="change_primary")
+                | (
+                    (
+                        models.Q(target_user__isnull=False, new_primary_email="")
+                        | (models.Q(target_user__isnull=True) & ~models.Q(new_primary_email=""))
+                    )
+                    & models.Q(former_primary_outcome__in=["secondary", "remove"])
+                ),
+                name="institutions_userchangerequest_change_names_one_new_primary",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    status="submitted", decided_at__isnull=True, decided_by__isnull=True
+                )
+                | models.Q(
+                    status__in=["approved", "refused"],
+                    decided_at__isnull=False,
+                    decided_by__isnull=False,
+                ),
+                name="institutions_userchangerequest_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="refused") | ~models.Q(refusal_reason=""),
+                name="institutions_userchangerequest_refusal_has_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["institution"],
+                condition=models.Q(kind="change_primary", status="submitted"),
+                name="institutions_userchangerequest_one_open_primary_change_per_dli",
+            ),
+            models.UniqueConstraint(
+                fields=["target_user"],
+                condition=models.Q(kind="remove_user", status="submitted"),
+                name="institutions_userchangerequest_one_open_removal_per_user",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.institution.dli_number} ({self.status})"
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.SUBMITTED
+
+    @property
+    def new_primary_label(self) -> str:
+        if self.target_user_id:
+            return str(self.target_user)
+        return self.new_primary_email
+
+    def describe(self) -> str:
+        """One line saying what the request asks, in the active language."""
+        from django.utils.translation import gettext
+
+        if self.kind == self.Kind.REMOVE_USER:
+            return gettext("Remove the secondary user %(user)s") % {"user": self.target_user}
+        if self.target_user_id:
+            text = gettext("Make the secondary user %(user)s the primary user") % {
+                "user": self.target_user
+            }
+        else:
+            text = gettext("Invite %(email)s as the new primary user") % {
+                "email": self.new_primary_email
+            }
+        if self.former_primary_outcome == self.FormerPrimary.REMOVE:
+            return text + gettext("; the former primary user is removed")
+        return text + gettext("; the former primary user becomes a secondary user")

@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from loaportal.institutions.models import Institution, Membership
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+
+from loaportal.institutions.models import Institution, Membership, UserChangeRequest
 
 if TYPE_CHECKING:
     from loaportal.accounts.models import User
@@ -18,12 +20,75 @@ def membership_for_user(*, user: User) -> Membership | None:
     cached = getattr(user, "_loaportal_membership", False)
     if cached is not False:
         return cached
-    membership = (
-        Membership.objects.select_related("institution").filter(user=user).first()
-    )
+    membership = Membership.objects.select_related("institution").filter(user=user).first()
     user._loaportal_membership = membership
     return membership
 
 
 def institution_by_number(*, dli_number: str) -> Institution | None:
     return Institution.objects.filter(dli_number=dli_number.strip().upper()).first()
+
+
+def membership_list(*, institution: Institution) -> QuerySet[Membership]:
+    """The DLI's users, primary first, with whether each has confirmed their email address."""
+    from allauth.account.models import EmailAddress
+
+    verified = EmailAddress.objects.filter(user=OuterRef("user"), verified=True)
+    return (
+        Membership.objects.filter(institution=institution)
+        .select_related("user")
+        .annotate(email_verified=Exists(verified))
+        .order_by("role", "user__surname", "user__given_names", "user__email")
+    )
+
+
+def secondary_memberships(*, institution: Institution) -> QuerySet[Membership]:
+    """The DLI's active secondary users: the only users its requests may name."""
+    return (
+        Membership.objects.filter(
+            institution=institution, role=Membership.Role.SECONDARY, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("user__surname", "user__given_names", "user__email")
+    )
+
+
+def user_change_request_list(*, institution: Institution) -> QuerySet[UserChangeRequest]:
+    """One DLI's requests, newest first."""
+    return (
+        UserChangeRequest.objects.filter(institution=institution)
+        .select_related("requested_by", "target_user", "decided_by")
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def user_change_request_queue(
+    *, status: str = UserChangeRequest.Status.SUBMITTED
+) -> QuerySet[UserChangeRequest]:
+    """Officers' queue: open requests oldest first; decided ones most recently decided first."""
+    requests = UserChangeRequest.objects.filter(status=status).select_related(
+        "institution", "requested_by", "target_user", "decided_by"
+    )
+    if status == UserChangeRequest.Status.SUBMITTED:
+        return requests.order_by("submitted_at", "id")
+    return requests.order_by("-decided_at", "-id")
+
+
+def institution_search(*, query: str = "") -> QuerySet[Institution]:
+    """DLIs for officers, by number or name, with their number of users and open requests."""
+    institutions = Institution.objects.annotate(
+        user_count=Count("memberships", distinct=True),
+        open_request_count=Count(
+            "user_change_requests",
+            filter=Q(user_change_requests__status=UserChangeRequest.Status.SUBMITTED),
+            distinct=True,
+        ),
+    )
+    query = query.strip()
+    if query:
+        institutions = institutions.filter(
+            Q(dli_number__icontains=query)
+            | Q(name_en__icontains=query)
+            | Q(name_fr__icontains=query)
+        )
+    return institutions.order_by("name_en", "dli_number")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from loaportal.audit.models import AuditEvent
+from loaportal.audit.services import audit_record
 from loaportal.core.exceptions import ApplicationError
 from loaportal.institutions.models import Institution, Membership
 from loaportal.invitations.models import Invitation
@@ -29,8 +31,15 @@ class InstitutionError(ApplicationError):
 
 
 def institution_create(
-    *, dli_number: str, name_en: str, name_fr: str = "", province: str = "", post_secondary: bool = True
+    *,
+    dli_number: str,
+    name_en: str,
+    name_fr: str = "",
+    province: str = "",
+    post_secondary: bool = True,
+    created_by: User | None = None,
 ) -> Institution:
+    """Create a DLI. Side effects: an ``institution_created`` audit entry."""
     institution = Institution(
         dli_number=dli_number.strip().upper(),
         name_en=name_en.strip(),
@@ -42,6 +51,12 @@ def institution_create(
         raise InstitutionError(MSG_DLI_EXISTS, code="dli_exists", field="dli_number")
     institution.full_clean()
     institution.save()
+    audit_record(
+        event_type=AuditEvent.Type.INSTITUTION_CREATED,
+        actor=created_by,
+        institution=institution,
+        details={"dli_number": institution.dli_number},
+    )
     return institution
 
 
@@ -61,7 +76,11 @@ def institution_onboard(
     """
     with transaction.atomic():
         institution = institution_create(
-            dli_number=dli_number, name_en=name_en, name_fr=name_fr, province=province
+            dli_number=dli_number,
+            name_en=name_en,
+            name_fr=name_fr,
+            province=province,
+            created_by=officer,
         )
         return invitation_send(
             institution=institution,
@@ -73,7 +92,10 @@ def institution_onboard(
 
 
 def institution_primary_invitation_send(
-    *, institution: Institution, email: str | None = None, language: str | None = None,
+    *,
+    institution: Institution,
+    email: str | None = None,
+    language: str | None = None,
     officer: User | None = None,
 ) -> SentInvitation:
     """Send (or re-send with a fresh code) the primary user's invitation of a DLI.
@@ -97,7 +119,7 @@ def institution_primary_invitation_send(
         if pending and (email is None or pending.email == email.strip().lower()):
             return invitation_resend(invitation=pending, sent_by=officer)
         if pending:
-            invitation_revoke(invitation=pending)
+            invitation_revoke(invitation=pending, revoked_by=officer)
         if not email:
             raise InstitutionError(_("An email address is required."), code="email_required")
         return invitation_send(
