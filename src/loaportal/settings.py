@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "loaportal.invitations",
     "loaportal.terms",
     "loaportal.notifications",
+    "loaportal.audit",
+    "loaportal.backoffice",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -63,6 +65,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    # Tracks each user's sessions so that deactivating an account ends them at once (OWASP
+    # ASVS 7.4.2) and people can see and end their own sessions (ASVS 7.5.2).
+    "allauth.usersessions",
     "django_tasks",
     "django_tasks_db",
     "django_rq",
@@ -71,6 +76,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "loaportal.core.middleware.SecurityHeadersMiddleware",
+    "loaportal.audit.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

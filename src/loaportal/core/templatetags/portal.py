@@ -57,6 +57,88 @@ def gcds_input(field: forms.BoundField, **overrides) -> str:
     return format_html("<gcds-input {}{}></gcds-input>", rendered, mark_safe(flags))  # noqa: S308
 
 
+def _common_attrs(field: forms.BoundField) -> dict[str, str]:
+    attrs = {"id": field.auto_id, "name": field.html_name, "validate-on": "other"}
+    if field.help_text:
+        attrs["hint"] = str(field.help_text)
+    if field.errors:
+        attrs["error-message"] = " ".join(str(e) for e in field.errors)
+    return attrs
+
+
+def _render(tag: str, attrs: dict[str, str], required: bool, inner: str = "") -> str:
+    flags = " required" if required else ""
+    rendered = format_html_join(" ", '{}="{}"', attrs.items())
+    # ``flags`` is a constant and ``inner`` was built with format_html: both are safe.
+    safe_flags, safe_inner = mark_safe(flags), mark_safe(inner)  # noqa: S308
+    return format_html("<{} {}{}>{}</{}>", tag, rendered, safe_flags, safe_inner, tag)
+
+
+def _choices(field: forms.BoundField) -> list[tuple[str, str]]:
+    """The field's choices as strings, without the empty "choose one" entry."""
+    return [(str(value), str(label)) for value, label in field.field.choices if str(value) != ""]
+
+
+def _selected(field: forms.BoundField) -> set[str]:
+    value = field.value()
+    if value in (None, ""):
+        return set()
+    if isinstance(value, list | tuple):
+        return {str(v) for v in value}
+    return {str(value)}
+
+
+@register.simple_tag
+def gcds_radios(field: forms.BoundField, **overrides) -> str:
+    """A ``<gcds-radios>`` for a choice field: legend, options, checked value, server error."""
+    selected = _selected(field)
+    options = [
+        {"id": f"{field.auto_id}_{index}", "label": label, "value": value}
+        | ({"checked": True} if value in selected else {})
+        for index, (value, label) in enumerate(_choices(field))
+    ]
+    attrs = _common_attrs(field) | {
+        "legend": str(field.label),
+        "options": json.dumps(options, ensure_ascii=False),
+    }
+    if selected:
+        attrs["value"] = next(iter(selected))
+    attrs.update({key.replace("_", "-"): str(val) for key, val in overrides.items()})
+    return _render("gcds-radios", attrs, field.field.required)
+
+
+@register.simple_tag
+def gcds_select(field: forms.BoundField, **overrides) -> str:
+    """A ``<gcds-select>`` with native ``<option>`` children."""
+    selected = _selected(field)
+    attrs = _common_attrs(field) | {"select-id": field.auto_id, "label": str(field.label)}
+    attrs["default-value"] = _("Select an option")
+    attrs.update({key.replace("_", "-"): str(val) for key, val in overrides.items()})
+    inner = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if value in selected else "", label)  # noqa: S308
+            for value, label in _choices(field)
+        ),
+    )
+    return _render("gcds-select", attrs, field.field.required, inner)
+
+
+@register.simple_tag
+def gcds_textarea(field: forms.BoundField, **overrides) -> str:
+    """A ``<gcds-textarea>`` for a text field, with its value and server error."""
+    attrs = _common_attrs(field) | {"textarea-id": field.auto_id, "label": str(field.label)}
+    max_length = getattr(field.field, "max_length", None)
+    if max_length:
+        attrs["maxlength"] = str(max_length)
+    value = field.value()
+    if value not in (None, ""):
+        attrs["value"] = str(value)
+    attrs.update({key.replace("_", "-"): str(val) for key, val in overrides.items()})
+    return _render("gcds-textarea", attrs, field.field.required)
+
+
 def _forms_with_errors(candidates) -> list[forms.BaseForm]:
     return [f for f in candidates if isinstance(f, forms.BaseForm) and f.is_bound and f.errors]
 

@@ -1,0 +1,200 @@
+"""Officers' pages: the queue of user-change requests, DLIs, onboarding, deactivation.
+
+Every view here is ``officer`` only; officers have no DLI membership and never use DLI pages.
+The Django admin (``back-office/``) complements these pages for browsing, including the audit
+trail.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from loaportal.accounts.models import User
+from loaportal.accounts.services import AccountError, user_deactivate
+from loaportal.backoffice.forms import (
+    DeactivateForm,
+    OnboardForm,
+    PrimaryInvitationForm,
+    RefuseForm,
+)
+from loaportal.core.access import officer
+from loaportal.core.exceptions import ApplicationError
+from loaportal.institutions.models import Institution, Membership, UserChangeRequest
+from loaportal.institutions.selectors import (
+    institution_search,
+    membership_list,
+    user_change_request_list,
+    user_change_request_queue,
+)
+from loaportal.institutions.services import (
+    institution_onboard,
+    institution_primary_invitation_send,
+    user_change_request_approve,
+    user_change_request_refuse,
+)
+from loaportal.invitations.selectors import invitation_pending_list
+
+PAGE_SIZE = 50
+
+
+@officer
+def officer_requests(request):
+    """The queue of user-change requests: open ones oldest first, or decided ones."""
+    status = request.GET.get("status")
+    if status not in UserChangeRequest.Status.values:
+        status = UserChangeRequest.Status.SUBMITTED
+    page = Paginator(user_change_request_queue(status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "backoffice/requests.html",
+        {"page": page, "status": status, "statuses": UserChangeRequest.Status.choices},
+    )
+
+
+@officer
+def officer_request(request, pk: int):
+    """One request, with "Approve" and "Refuse" (a refusal needs a reason)."""
+    change_request = get_object_or_404(
+        UserChangeRequest.objects.select_related(
+            "institution", "requested_by", "target_user", "decided_by"
+        ),
+        pk=pk,
+    )
+    action = request.POST.get("action") if request.method == "POST" else None
+    form = RefuseForm(request.POST if action == "refuse" else None)
+    if action == "approve" or (action == "refuse" and form.is_valid()):
+        try:
+            if action == "approve":
+                user_change_request_approve(change_request=change_request, decided_by=request.user)
+                messages.success(request, _("The request was approved and applied."))
+            else:
+                user_change_request_refuse(
+                    change_request=change_request,
+                    decided_by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
+                messages.success(request, _("The request was refused."))
+        except ApplicationError as exc:
+            if action == "refuse" and exc.field == "reason":
+                form.add_error("reason", exc.message)
+            else:
+                messages.error(request, exc.message)
+                return redirect("officer_request", pk=change_request.pk)
+        else:
+            return redirect("officer_request", pk=change_request.pk)
+    members = membership_list(institution=change_request.institution)
+    return render(
+        request,
+        "backoffice/request.html",
+        {"change_request": change_request, "form": form, "members": members},
+    )
+
+
+@officer
+def officer_dlis(request):
+    query = request.GET.get("q", "")
+    page = Paginator(institution_search(query=query), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "backoffice/dlis.html", {"page": page, "query": query})
+
+
+@officer
+def officer_dli(request, pk: int):
+    """A DLI: its users (with "Deactivate"), its invitations, its requests; send the primary
+    user's invitation while the DLI has no primary user."""
+    institution = get_object_or_404(Institution, pk=pk)
+    form = PrimaryInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = institution_primary_invitation_send(
+                institution=institution,
+                email=form.cleaned_data["email"] or None,
+                language=form.cleaned_data["language"],
+                officer=request.user,
+            )
+        except ApplicationError as exc:
+            form.add_error("email" if exc.field in (None, "email") else exc.field, exc.message)
+        else:
+            messages.success(
+                request,
+                _("An invitation code was sent to %(email)s.") % {"email": sent.invitation.email},
+            )
+            return redirect("officer_dli", pk=institution.pk)
+    members = membership_list(institution=institution)
+    return render(
+        request,
+        "backoffice/dli.html",
+        {
+            "institution": institution,
+            "members": members,
+            "has_primary": any(m.role == Membership.Role.PRIMARY for m in members),
+            "invitations": invitation_pending_list(institution=institution),
+            "change_requests": user_change_request_list(institution=institution)[:20],
+            "form": form,
+        },
+    )
+
+
+@officer
+def officer_dli_onboard(request):
+    """Onboard a DLI and email its primary representative an invitation code."""
+    form = OnboardForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            sent = institution_onboard(
+                dli_number=data["dli_number"],
+                name_en=data["name_en"],
+                name_fr=data["name_fr"],
+                province=data["province"],
+                primary_email=data["primary_email"],
+                language=data["language"],
+                officer=request.user,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        except ApplicationError as exc:
+            field = {"email": "primary_email"}.get(exc.field, exc.field)
+            form.add_error(field if field in form.fields else None, exc.message)
+        else:
+            messages.success(
+                request,
+                _("The DLI was created and an invitation code was sent to %(email)s.")
+                % {"email": sent.invitation.email},
+            )
+            return redirect("officer_dli", pk=sent.invitation.institution_id)
+    return render(request, "backoffice/onboard.html", {"form": form})
+
+
+@officer
+def officer_user_deactivate(request, pk: int):
+    """Deactivate an account: its DLI membership ends, sign-in fails, its sessions end."""
+    account = get_object_or_404(User, pk=pk)
+    membership = Membership.objects.select_related("institution").filter(user=account).first()
+    form = DeactivateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user_deactivate(
+                user=account, deactivated_by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except AccountError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, _("The account of %(email)s was deactivated.") % {"email": account.email}
+            )
+            if membership is not None:
+                return redirect("officer_dli", pk=membership.institution_id)
+            return redirect("officer_dlis")
+    return render(
+        request,
+        "backoffice/deactivate.html",
+        {"account": account, "membership": membership, "form": form},
+    )
