@@ -83,7 +83,7 @@ def user_deactivate(
         if not locked.is_active:
             raise AccountError(MSG_ALREADY_INACTIVE, code="inactive")
         membership = (
-            Membership.objects.select_for_update()
+            Membership.objects.select_for_update(of=("self",))
             .select_related("institution")
             .filter(user=locked)
             .first()

@@ -190,7 +190,7 @@ def _lock_open(change_request: UserChangeRequest, *, to: str, officer: User) -> 
     if not (officer.is_active and officer.is_staff):
         raise UserChangeRequestError(MSG_OFFICERS_ONLY, code="officers_only")
     current = (
-        UserChangeRequest.objects.select_for_update()
+        UserChangeRequest.objects.select_for_update(of=("self",))
         .select_related("institution", "requested_by", "target_user")
         .get(pk=change_request.pk)
     )
