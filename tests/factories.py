@@ -1,3 +1,5 @@
+from dataclasses import dataclass
+
 import factory
 from allauth.account.models import EmailAddress
 
@@ -45,3 +47,35 @@ class MembershipFactory(factory.django.DjangoModelFactory):
     user = factory.SubFactory(UserFactory)
     institution = factory.SubFactory(InstitutionFactory)
     role = Membership.Role.SECONDARY
+
+
+class OfficerFactory(UserFactory):
+    """An IRCC officer: a staff account with no DLI membership."""
+
+    email = factory.Sequence(lambda n: f"officer{n}@ircc.example")
+    is_staff = True
+
+
+@dataclass
+class Dli:
+    institution: Institution
+    primary: User
+    secondaries: list[User]
+
+
+def dli_with_users(*, name: str = "college", secondaries: int = 2) -> Dli:
+    """A DLI with a primary user and ``secondaries`` secondary users, emails under ``name``."""
+    institution = InstitutionFactory()
+    domain = f"{name}.example"
+    primary = MembershipFactory(
+        institution=institution, role=Membership.Role.PRIMARY, user__email=f"primary@{domain}"
+    ).user
+    others = [
+        MembershipFactory(
+            institution=institution,
+            role=Membership.Role.SECONDARY,
+            user__email=f"secondary{index}@{domain}",
+        ).user
+        for index in range(1, secondaries + 1)
+    ]
+    return Dli(institution=institution, primary=primary, secondaries=others)

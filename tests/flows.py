@@ -62,3 +62,12 @@ def sign_in(client, smtp, *, email: str, password: str = PASSWORD, lang: str = "
     if accept:
         accept_terms(client, lang=lang)
     return response
+
+
+def signed_in_client(smtp, *, email: str, password: str = PASSWORD, lang: str = "en"):
+    """A new test client, signed in as ``email`` through every step (password, code, terms)."""
+    from django.test import Client
+
+    client = Client()
+    sign_in(client, smtp, email=email, password=password, lang=lang)
+    return client

@@ -1,0 +1,82 @@
+"""The users page: every member sees the DLI's users and pending invitations; only the primary
+user re-sends or cancels an invitation."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+
+from loaportal.invitations.models import Invitation
+from loaportal.invitations.services import invitation_check, invitation_send
+from tests import flows
+from tests.factories import dli_with_users
+
+
+def _manage(client, invitation, action):
+    return client.post(flows.url("invitation_manage", pk=invitation.pk), {"action": action})
+
+
+def test_members_see_users_and_pending_invitations(smtp):
+    dli = dli_with_users(secondaries=2)
+    secondary = dli.secondaries[0]
+    secondary.last_login = None
+    sent = invitation_send(
+        institution=dli.institution, email="pending@college.example", invited_by=dli.primary
+    )
+    client = flows.signed_in_client(smtp, email=secondary.email)
+    page = client.get(flows.url("users"))
+    assert page.status_code == 200
+    content = page.content.decode()
+    for user in (dli.primary, *dli.secondaries):
+        assert user.email in content
+        assert user.full_name in content
+    assert "Primary user" in content and "Secondary user" in content
+    assert "Last sign-in" in content and "Active" in content
+    assert "pending@college.example" in content
+    expires = timezone.localtime(sent.invitation.expires_at)
+    assert str(expires.year) in content
+    # A secondary user sees the list but cannot manage it.
+    assert flows.url("invitation_manage", pk=sent.invitation.pk) not in content
+    assert flows.url("invitation_create") not in content
+    assert _manage(client, sent.invitation, "cancel").status_code == 403
+    assert Invitation.objects.get(pk=sent.invitation.pk).revoked_at is None
+
+
+def test_primary_resends_an_invitation_with_a_new_code(smtp):
+    dli = dli_with_users(secondaries=0)
+    sent = invitation_send(institution=dli.institution, email="p@college.example")
+    client = flows.signed_in_client(smtp, email=dli.primary.email)
+    page = client.get(flows.url("users"))
+    assert flows.url("invitation_manage", pk=sent.invitation.pk).encode() in page.content
+
+    response = _manage(client, sent.invitation, "resend")
+    assert response.status_code == 302
+    new_code = smtp.wait_for("p@college.example", count=2).first_line
+    assert new_code != sent.code
+    replacement = Invitation.objects.get(email="p@college.example", revoked_at__isnull=True)
+    assert replacement.invited_by == dli.primary
+    assert invitation_check(code=new_code, email="p@college.example") == replacement
+    # The old invitation is gone from the page and cannot be managed any more.
+    assert _manage(client, sent.invitation, "resend").status_code == 404
+
+
+def test_primary_cancels_an_invitation(smtp):
+    dli = dli_with_users(secondaries=0)
+    sent = invitation_send(institution=dli.institution, email="p@college.example", language="en")
+    client = flows.signed_in_client(smtp, email=dli.primary.email)
+    response = _manage(client, sent.invitation, "cancel")
+    assert response.status_code == 302
+    assert Invitation.objects.get(pk=sent.invitation.pk).revoked_at is not None
+    notice = smtp.wait_for("p@college.example", count=2)
+    # Bilingual (the invitee's language is not known): English first, as invited, then French.
+    assert notice.text.startswith("The invitation you received")
+    assert "-" * 40 in notice.text
+    page = client.get(flows.url("users"))
+    assert b"The invitation to p@college.example was cancelled." in page.content
+    assert b"There are no pending invitations." in page.content
+
+
+def test_manage_accepts_only_post(smtp):
+    dli = dli_with_users(secondaries=0)
+    sent = invitation_send(institution=dli.institution, email="p@college.example")
+    client = flows.signed_in_client(smtp, email=dli.primary.email)
+    assert client.get(flows.url("invitation_manage", pk=sent.invitation.pk)).status_code == 405
