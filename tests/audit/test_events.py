@@ -1,0 +1,171 @@
+"""Every security and account event of issue 3 leaves an audit entry: who, when, the DLI, the
+source address."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.test import Client
+
+from loaportal.audit.models import AuditEvent
+from loaportal.institutions.models import Membership, UserChangeRequest
+from loaportal.institutions.services import (
+    institution_onboard,
+    user_change_request_approve,
+    user_change_request_refuse,
+    user_change_request_submit,
+)
+from loaportal.invitations.models import Invitation
+from tests import flows
+from tests.factories import MembershipFactory, OfficerFactory
+
+T = AuditEvent.Type
+PRIMARY = "primary@college.example"
+
+
+def events(event_type, **filters):
+    return list(AuditEvent.objects.filter(event_type=event_type, **filters).order_by("id"))
+
+
+def test_every_event_is_recorded(smtp, clock):
+    officer = OfficerFactory(email="officer@ircc.example")
+    sent = institution_onboard(
+        dli_number="O19390898172",
+        name_en="Example College",
+        primary_email=PRIMARY,
+        language="en",
+        officer=officer,
+    )
+    institution = sent.invitation.institution
+    assert events(T.INSTITUTION_CREATED)[0].actor == officer
+    invitation_event = events(T.INVITATION_SENT)[0]
+    assert (invitation_event.actor_email, invitation_event.institution) == (
+        "officer@ircc.example",
+        institution,
+    )
+    assert invitation_event.target_email == PRIMARY
+
+    # Sign-up, a wrong confirmation code, then the right one.
+    client = Client()
+    flows.sign_up(client, code=sent.code, email=PRIMARY)
+    primary = Membership.objects.get(user__email=PRIMARY).user
+    for event_type in (T.INVITATION_USED, T.SIGNED_UP):
+        (event,) = events(event_type)
+        assert (event.actor, event.institution, event.ip_address) == (
+            primary,
+            institution,
+            "127.0.0.1",
+        )
+    (confirmation_sent,) = events(T.CODE_SENT)
+    assert confirmation_sent.details["purpose"] == "email_verification"
+    code = smtp.wait_for(PRIMARY, count=2).first_line
+    flows.confirm(client, email=PRIMARY, code=f"{(int(code) + 1) % 1000000:06d}")
+    assert events(T.CODE_FAILED)[0].details == {
+        "purpose": "email_verification",
+        "last_attempt": False,
+    }
+    flows.confirm(client, email=PRIMARY, code=code)
+    assert events(T.EMAIL_CONFIRMED)[0].target_user == primary
+
+    # Sign-in: a wrong password, a wrong code, an expired code, a new code, the right code.
+    flows.sign_in_password(client, email=PRIMARY, password="not the password, clearly")
+    (failed,) = events(T.SIGNIN_FAILED)
+    assert (failed.target_user, failed.target_email, failed.ip_address) == (
+        primary,
+        PRIMARY,
+        "127.0.0.1",
+    )
+    flows.sign_in_password(client, email=PRIMARY)
+    code = smtp.wait_for(PRIMARY, count=3).first_line
+    flows.submit_code(client, code=f"{(int(code) + 1) % 1000000:06d}")
+    assert events(T.CODE_FAILED)[-1].details == {"purpose": "sign_in", "last_attempt": False}
+    clock.shift(timedelta(seconds=181))
+    flows.submit_code(client, code=code)
+    assert events(T.CODE_EXPIRED)[0].target_user == primary
+    flows.resend_code(client)
+    sign_in_codes = events(T.CODE_SENT, details__purpose="sign_in")
+    assert [e.details["resend"] for e in sign_in_codes] == [False, True]
+    flows.submit_code(client, code=smtp.wait_for(PRIMARY, count=4).first_line)
+    (signed_in,) = events(T.SIGNIN_SUCCEEDED)
+    assert (signed_in.actor, signed_in.institution, signed_in.ip_address) == (
+        primary,
+        institution,
+        "127.0.0.1",
+    )
+    flows.accept_terms(client)
+    assert events(T.TERMS_ACCEPTED)[0].details["version"]
+
+    # Invitations: sent, re-sent and cancelled by the primary user.
+    client.post(flows.url("invitation_create"), {"email": "new@college.example"})
+    invitation = Invitation.objects.get(email="new@college.example")
+    client.post(flows.url("invitation_manage", pk=invitation.pk), {"action": "resend"})
+    replacement = Invitation.objects.get(email="new@college.example", revoked_at__isnull=True)
+    client.post(flows.url("invitation_manage", pk=replacement.pk), {"action": "cancel"})
+    for event_type in (T.INVITATION_SENT, T.INVITATION_RESENT, T.INVITATION_CANCELLED):
+        event = events(event_type, target_email="new@college.example")[0]
+        assert (event.actor, event.institution, event.ip_address) == (
+            primary,
+            institution,
+            "127.0.0.1",
+        )
+
+    # Requests: submitted, approved (a removal, a primary change), refused.
+    leaving, successor = (
+        MembershipFactory(institution=institution, user__email=f"{name}@college.example").user
+        for name in ("leaving", "successor")
+    )
+    client.post(
+        flows.url("user_request_remove"),
+        {"membership": leaving.membership.pk, "reason": UserChangeRequest.Reason.LEFT_DLI},
+    )
+    removal = UserChangeRequest.objects.get()
+    assert events(T.REQUEST_SUBMITTED)[0].details["request"] == removal.pk
+    user_change_request_approve(change_request=removal, decided_by=officer)
+    (removed,) = events(T.USER_REMOVED)
+    assert (removed.actor, removed.target_user, removed.institution) == (
+        officer,
+        leaving,
+        institution,
+    )
+    assert removed.details["role"] == "secondary"
+    change = user_change_request_submit(
+        requested_by=primary,
+        kind=UserChangeRequest.Kind.CHANGE_PRIMARY,
+        reason=UserChangeRequest.Reason.NEW_DUTIES,
+        membership=successor.membership,
+        former_primary_outcome="secondary",
+    )
+    user_change_request_approve(change_request=change, decided_by=officer)
+    (changed,) = events(T.PRIMARY_CHANGED)
+    assert (changed.target_user, changed.details["former_primary"]) == (successor, PRIMARY)
+    assert len(events(T.REQUEST_APPROVED)) == 2
+    refused = user_change_request_submit(
+        requested_by=successor,
+        kind=UserChangeRequest.Kind.REMOVE_USER,
+        reason=UserChangeRequest.Reason.SECURITY,
+        membership=primary.membership,
+    )
+    user_change_request_refuse(change_request=refused, decided_by=officer, reason="No.")
+    assert events(T.REQUEST_REFUSED)[0].details["refusal_reason"] == "No."
+
+    # The person ends their other sessions, signs out; an officer deactivates an account.
+    other_browser = flows.signed_in_client(smtp, email=PRIMARY)
+    client.post(flows.url("account_sessions"), {"action": "end_others"})
+    assert events(T.SESSIONS_ENDED)[0].details["sessions_ended"] == 1
+    assert other_browser.get(flows.url("home")).status_code == 302
+    client.post(flows.url("account_logout"))
+    assert events(T.SIGNED_OUT)[0].actor == primary
+    officer_client = flows.signed_in_client(smtp, email=officer.email)
+    officer_client.post(
+        flows.url("officer_user_deactivate", pk=primary.pk), {"reason": "Account misuse."}
+    )
+    (deactivated,) = events(T.USER_DEACTIVATED)
+    assert (deactivated.actor, deactivated.target_user, deactivated.ip_address) == (
+        officer,
+        primary,
+        "127.0.0.1",
+    )
+    assert deactivated.details["reason"] == "Account misuse."
+
+    recorded = set(AuditEvent.objects.values_list("event_type", flat=True))
+    assert recorded == set(T.values), set(T.values) - recorded
