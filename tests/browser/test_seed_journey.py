@@ -156,6 +156,11 @@ def test_bad_invitations_are_refused_with_clear_messages(page, smtp, lang, clock
     check_accessibility(page)
     # Nothing typed is lost, except the password.
     expect(page.get_by_label(t["surname"], exact=False)).to_have_value("Tremblay")
+    # "Show password" shows what is typed.
+    password = page.locator("input#id_password1")
+    expect(password).to_have_attribute("type", "password")
+    page.get_by_text("Afficher le mot de passe" if lang == "fr" else "Show password").click()
+    expect(password).to_have_attribute("type", "text")
 
     sign_up(page, lang, code=used.code, email="used@college.example")
     expect_error(page, messages["used"], lang)
