@@ -36,7 +36,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=20)
     args = parser.parse_args()
-    print(f"{'parameters':40} {'median ms':>10} {'p95 ms':>8} {'MiB/sign-in':>12} {'MiB for 20':>11}")
+    print(
+        f"{'parameters':40} {'median ms':>10} {'p95 ms':>8} {'MiB/sign-in':>12} {'MiB for 20':>11}"
+    )
     for name, params in CANDIDATES.items():
         timings = sorted(measure(params, args.rounds))
         median = statistics.median(timings) * 1000

@@ -7,6 +7,8 @@ import re
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests.factories import PASSWORD
+
 # The seed's labels, kept stable in both languages.
 LABELS = {
     "fr": {
@@ -86,3 +88,37 @@ def check_accessibility(page: Page) -> None:
         if v["impact"] in ("serious", "critical")
     ]
     assert blocking == [], f"{page.url}: {blocking}"
+
+
+def sign_up(page, lang, *, code, email, password=PASSWORD):
+    t = LABELS[lang]
+    fill(page, t["invite_code"], code)
+    fill(page, t["email"], email)
+    fill(page, t["password"], password)
+    fill(page, t["surname"], "Tremblay")
+    fill(page, t["given_names"], "Marie-Ève")
+    fill(page, t["phone"], "613 555 0123")
+    press(page, t["sign_up"])
+
+
+def sign_in_with_password(page, lang, email, password=PASSWORD):
+    t = LABELS[lang]
+    page.goto(f"/{lang}/")
+    page.get_by_role("link", name=t["sign_in"], exact=True).first.click()
+    expect_heading(page, t["sign_in"])
+    fill(page, t["email"], email)
+    fill(page, t["password"], password)
+    press(page, t["sign_in"])
+    expect_heading(page, t["verification_code"])
+
+
+def sign_in_fully(page: Page, smtp, lang: str, email: str, password: str = PASSWORD) -> None:
+    """Password, the code from the latest email, and the terms: lands on the account home page."""
+    t = LABELS[lang]
+    before = len(smtp.for_address(email))
+    sign_in_with_password(page, lang, email, password)
+    fill(page, t["verification_code"], smtp.wait_for(email, count=before + 1).first_line)
+    press(page, t["validate_code"])
+    expect_heading(page, t["terms"])
+    press(page, t["accept"])
+    expect_heading(page, t["home"])

@@ -20,6 +20,8 @@ from tests.browser.helpers import (
     expect_heading,
     fill,
     press,
+    sign_in_with_password,
+    sign_up,
 )
 from tests.conftest import INVITATION_CODE, SIX_DIGITS
 from tests.factories import PASSWORD, InstitutionFactory, MembershipFactory
@@ -27,28 +29,6 @@ from tests.factories import PASSWORD, InstitutionFactory, MembershipFactory
 pytestmark = pytest.mark.browser
 
 DLI = {"fr": "O19390898172", "en": "O10000000001"}
-
-
-def sign_up(page, lang, *, code, email, password=PASSWORD):
-    t = LABELS[lang]
-    fill(page, t["invite_code"], code)
-    fill(page, t["email"], email)
-    fill(page, t["password"], password)
-    fill(page, t["surname"], "Tremblay")
-    fill(page, t["given_names"], "Marie-Ève")
-    fill(page, t["phone"], "613 555 0123")
-    press(page, t["sign_up"])
-
-
-def sign_in_with_password(page, lang, email, password=PASSWORD):
-    t = LABELS[lang]
-    page.goto(f"/{lang}/")
-    page.get_by_role("link", name=t["sign_in"], exact=True).first.click()
-    expect_heading(page, t["sign_in"])
-    fill(page, t["email"], email)
-    fill(page, t["password"], password)
-    press(page, t["sign_in"])
-    expect_heading(page, t["verification_code"])
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
