@@ -220,7 +220,9 @@ ACCOUNT_FORMS = {
     "confirm_login_code": "loaportal.accounts.forms.ConfirmLoginCodeForm",
     "confirm_email_verification_code": "loaportal.accounts.forms.ConfirmEmailCodeForm",
     "reset_password": "loaportal.accounts.forms.ResetPasswordForm",
+    "confirm_password_reset_code": "loaportal.accounts.forms.ConfirmPasswordResetCodeForm",
     "reset_password_from_key": "loaportal.accounts.forms.ResetPasswordKeyForm",
+    "change_password": "loaportal.accounts.forms.ChangePasswordForm",
 }
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -244,7 +246,10 @@ ACCOUNT_LOGIN_BY_CODE_TIMEOUT = env.int("LOGIN_CODE_VALIDITY_SECONDS", default=3
 ACCOUNT_LOGIN_TIMEOUT = env.int("SIGNIN_TIMEOUT_SECONDS", default=15 * 60)
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
-ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Forgotten password: a 6-digit code emailed to the address, valid 10 minutes, 3 tries.
+ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = True
+ACCOUNT_PASSWORD_RESET_BY_CODE_TIMEOUT = 10 * 60
+ACCOUNT_PASSWORD_RESET_BY_CODE_MAX_ATTEMPTS = 3
 ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",

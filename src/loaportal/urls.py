@@ -31,6 +31,23 @@ account_patterns = [
     path(_("sign-out/"), account_views.logout, name="account_logout"),
     path(_("inactive/"), account_views.account_inactive, name="account_inactive"),
     path(_("sessions/"), account_views.sessions, name="account_sessions"),
+    path(_("password/reset/"), account_views.password_reset, name="account_reset_password"),
+    path(
+        _("password/reset/code/"),
+        account_views.confirm_password_reset_code,
+        name="account_confirm_password_reset_code",
+    ),
+    path(
+        _("password/reset/new/"),
+        account_views.complete_password_reset,
+        name="account_complete_password_reset",
+    ),
+    path(
+        _("password/reset/done/"),
+        account_views.password_reset_done,
+        name="account_password_reset_completed",
+    ),
+    path(_("password/change/"), account_views.password_change, name="account_change_password"),
 ]
 
 # A DLI's users, invitations and requests to IRCC (DLI members; some pages primary only).

@@ -21,6 +21,10 @@ MSG_CODE_EXPIRED = _(
     "code” to receive a new one."
 )
 MSG_CODE_FORMAT = _("A verification code is 6 digits, for example 123456.")
+PASSWORD_HELP = _(
+    "At least 15 characters. A phrase of several unrelated words is easy to remember and "
+    "hard to guess. No other rules: spaces and any characters are allowed."
+)
 
 EMAIL_ATTRS = {"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
 CODE_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
@@ -107,10 +111,7 @@ class SignupForm(allauth_forms.SignupForm):
         self.fields["email"] = _email_field()
         password = self.fields["password1"]
         password.label = _("Password")
-        password.help_text = _(
-            "At least 15 characters. A phrase of several unrelated words is easy to remember and "
-            "hard to guess. No other rules: spaces and any characters are allowed."
-        )
+        password.help_text = PASSWORD_HELP
         password.error_messages["required"] = _("Enter a password.")
         password.widget.attrs.pop("placeholder", None)
         self.order_fields(self.field_order)
@@ -189,3 +190,49 @@ class ConfirmEmailCodeForm(allauth_forms.ConfirmEmailVerificationCodeForm):
         if self.email and value != self.email.lower():
             raise forms.ValidationError(MSG_EMAIL_NOT_SIGNED_UP, code="email_mismatch")
         return value
+
+
+def _new_password_field(field: forms.Field, label) -> forms.Field:
+    """One password field, no retype: the show-password control replaces the second field."""
+    field.label = label
+    field.help_text = PASSWORD_HELP
+    field.error_messages["required"] = _("Enter a password.")
+    field.widget.attrs.pop("placeholder", None)
+    return field
+
+
+class ResetPasswordForm(allauth_forms.ResetPasswordForm):
+    """Forgotten password, step 1: the email address a code is sent to."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["email"] = _email_field()
+
+
+class ConfirmPasswordResetCodeForm(allauth_forms.ConfirmPasswordResetCodeForm):
+    """Forgotten password, step 2: the emailed code."""
+
+    code = VerificationCodeField()
+
+
+class ResetPasswordKeyForm(allauth_forms.ResetPasswordKeyForm):
+    """Forgotten password, step 3: the new password."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("password2", None)
+        _new_password_field(self.fields["password1"], _("New password"))
+
+
+class ChangePasswordForm(allauth_forms.ChangePasswordForm):
+    """A signed-in user changes their password."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.pop("password2", None)
+        current = self.fields["oldpassword"]
+        current.label = _("Current password")
+        current.help_text = ""
+        current.error_messages["required"] = _("Enter your current password.")
+        current.widget.attrs.pop("placeholder", None)
+        _new_password_field(self.fields["password1"], _("New password"))

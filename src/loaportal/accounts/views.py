@@ -173,3 +173,32 @@ logout = public(allauth_views.LogoutView.as_view(template_name="account/logout.h
 account_inactive = public(
     allauth_views.AccountInactiveView.as_view(template_name="account/account_inactive.html")
 )
+
+
+class PasswordChangeView(allauth_views.PasswordChangeView):
+    """A signed-in user changes their password; their other sessions end (Django's session
+    hash changes with the password), and an email tells them it happened."""
+
+    template_name = "account/password_change.html"
+
+    def get_default_success_url(self):
+        return reverse("home")
+
+
+password_reset = public(
+    allauth_views.PasswordResetView.as_view(template_name="account/password_reset.html")
+)
+confirm_password_reset_code = public(
+    allauth_views.ConfirmPasswordResetCodeView.as_view(
+        template_name="account/confirm_password_reset_code.html"
+    )
+)
+complete_password_reset = public(
+    allauth_views.CompletePasswordResetView.as_view(template_name="account/password_reset_new.html")
+)
+password_reset_done = public(
+    allauth_views.PasswordResetFromKeyDoneView.as_view(
+        template_name="account/password_reset_done.html"
+    )
+)
+password_change = signed_in(PasswordChangeView.as_view())

@@ -61,6 +61,8 @@ class EventType(models.TextChoices):
     USER_REMOVED = "user_removed", _("User removed")
     USER_DEACTIVATED = "user_deactivated", _("User deactivated")
     SESSIONS_ENDED = "sessions_ended", _("Other sessions ended")
+    PASSWORD_CHANGED = "password_changed", _("Password changed")
+    PASSWORD_RESET = "password_reset", _("Password reset")
 
 
 class AuditEvent(models.Model):

@@ -14,6 +14,7 @@ from loaportal.audit.services import audit_record
 
 PURPOSE_SIGN_IN = "sign_in"
 PURPOSE_EMAIL_VERIFICATION = "email_verification"
+PURPOSE_PASSWORD_RESET = "password_reset"  # noqa: S105 (a label, not a password)
 
 
 def _user_by_email(email: str):
@@ -112,8 +113,24 @@ def _code_rejected(purpose: str):
     return receiver
 
 
+def _password_event(event_type):
+    def receiver(sender, request=None, user=None, **kwargs) -> None:
+        audit_record(
+            event_type=event_type,
+            actor=user,
+            target_user=user,
+            institution_from=user,
+            ip_address=request_ip(request),
+        )
+
+    return receiver
+
+
+on_password_changed = _password_event(AuditEvent.Type.PASSWORD_CHANGED)
+on_password_reset = _password_event(AuditEvent.Type.PASSWORD_RESET)
 on_login_code_rejected = _code_rejected(PURPOSE_SIGN_IN)
 on_email_verification_code_rejected = _code_rejected(PURPOSE_EMAIL_VERIFICATION)
+on_password_reset_code_rejected = _code_rejected(PURPOSE_PASSWORD_RESET)
 
 
 def connect() -> None:
@@ -135,4 +152,11 @@ def connect() -> None:
     )
     account_signals.email_verification_code_rejected.connect(
         on_email_verification_code_rejected, dispatch_uid="audit_email_code_rejected"
+    )
+    account_signals.password_changed.connect(
+        on_password_changed, dispatch_uid="audit_password_changed"
+    )
+    account_signals.password_reset.connect(on_password_reset, dispatch_uid="audit_password_reset")
+    account_signals.password_reset_code_rejected.connect(
+        on_password_reset_code_rejected, dispatch_uid="audit_password_reset_code_rejected"
     )
