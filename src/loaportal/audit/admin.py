@@ -1,10 +1,11 @@
 from django.contrib import admin
 
 from loaportal.audit.models import AuditEvent
+from loaportal.core.admin import ReadOnlyOfficerAdminMixin
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyOfficerAdminMixin, admin.ModelAdmin):
     """The officers' view of the audit trail: browse, filter and search; never change."""
 
     list_display = (
@@ -29,20 +30,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     ordering = ("-occurred_at", "-id")
     readonly_fields = [f.name for f in AuditEvent._meta.fields]
     show_full_result_count = False
-
-    # Every officer may read the trail (the back office itself is officer-only); nobody may
-    # add, change or delete an entry.
-    def has_module_permission(self, request):
-        return bool(request.user.is_active and request.user.is_staff)
-
-    def has_view_permission(self, request, obj=None):
-        return bool(request.user.is_active and request.user.is_staff)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,24 +1,24 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
+from loaportal.core.admin import OfficerAdminMixin, ReadOnlyOfficerAdminMixin
 from loaportal.core.exceptions import ApplicationError
 from loaportal.institutions.models import Institution, Membership, UserChangeRequest
 from loaportal.institutions.services import institution_primary_invitation_send
 from loaportal.invitations.models import Invitation
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyOfficerAdminMixin, admin.TabularInline):
+    """Memberships change only through invitations, requests and deactivation (audited)."""
+
     model = Membership
     extra = 0
     fields = ("user", "role", "created_at")
     readonly_fields = ("user", "role", "created_at")
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-
-class InvitationInline(admin.TabularInline):
+class InvitationInline(ReadOnlyOfficerAdminMixin, admin.TabularInline):
     model = Invitation
     extra = 0
     fields = ("email", "role", "created_at", "expires_at", "used_at", "revoked_at")
@@ -26,12 +26,9 @@ class InvitationInline(admin.TabularInline):
     can_delete = False
     ordering = ("-created_at",)
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Institution)
-class InstitutionAdmin(admin.ModelAdmin):
+class InstitutionAdmin(OfficerAdminMixin, admin.ModelAdmin):
     list_display = ("dli_number", "name_en", "name_fr", "province", "post_secondary")
     search_fields = ("dli_number", "name_en", "name_fr")
     list_filter = ("province", "post_secondary")
@@ -61,7 +58,7 @@ class InstitutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserChangeRequest)
-class UserChangeRequestAdmin(admin.ModelAdmin):
+class UserChangeRequestAdmin(ReadOnlyOfficerAdminMixin, admin.ModelAdmin):
     """Read-only: officers decide requests on the back-office request pages, which apply them."""
 
     list_display = ("submitted_at", "institution", "kind", "status", "requested_by", "decided_at")
@@ -69,12 +66,3 @@ class UserChangeRequestAdmin(admin.ModelAdmin):
     search_fields = ("institution__dli_number", "institution__name_en", "requested_by__email")
     list_select_related = ("institution", "requested_by")
     readonly_fields = [f.name for f in UserChangeRequest._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

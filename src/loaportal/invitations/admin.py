@@ -1,10 +1,14 @@
 from django.contrib import admin
 
+from loaportal.core.admin import ReadOnlyOfficerAdminMixin
 from loaportal.invitations.models import Invitation
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyOfficerAdminMixin, admin.ModelAdmin):
+    """Read-only: invitations are sent, re-sent and cancelled by the onboarding and users pages
+    (which email the codes and record the audit entries), never typed in or edited here."""
+
     list_display = (
         "email",
         "institution",
@@ -17,10 +21,3 @@ class InvitationAdmin(admin.ModelAdmin):
     list_filter = ("role",)
     search_fields = ("email", "institution__dli_number", "institution__name_en")
     readonly_fields = [f.name for f in Invitation._meta.fields if f.name != "id"]
-
-    def has_add_permission(self, request):
-        # Invitations are sent by the onboarding form or by DLI users, never typed in.
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
