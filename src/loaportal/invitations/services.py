@@ -39,6 +39,9 @@ MSG_EMAIL_MISMATCH = _(
     "This email address is not the one the invitation was sent to. Use the same email address "
     "as in your invitation."
 )
+MSG_PRIMARY_TAKEN = _(
+    "This invitation is no longer valid because the DLI already has a primary user. Contact IRCC."
+)
 # Messages shown to the person sending an invitation.
 MSG_ALREADY_MEMBER = _(
     "This email address is already used by a user of your DLI. The primary and secondary users "
@@ -239,8 +242,27 @@ def invitation_revoke(
     return current
 
 
+def _primary_taken(invitation: Invitation) -> bool:
+    """Whether this is a primary invitation to a DLI that has a primary user by now.
+
+    A pending primary invitation can outlive its purpose: an officer may meanwhile have made
+    a secondary user primary. A DLI has one primary user (constraint
+    ``institutions_membership_one_primary_per_dli``), so such an invitation cannot be redeemed.
+    """
+    return (
+        invitation.role == Membership.Role.PRIMARY
+        and Membership.objects.filter(
+            institution_id=invitation.institution_id, role=Membership.Role.PRIMARY
+        ).exists()
+    )
+
+
 def invitation_check(*, code: str, email: str, now: datetime | None = None) -> Invitation:
-    """The invitation a sign-up may redeem, or ``InvitationError`` saying precisely why not."""
+    """The invitation a sign-up may redeem, or ``InvitationError`` saying precisely why not.
+
+    The primary-user check comes last, once the address matches: only the invitee learns that
+    their DLI has a primary user.
+    """
     invitation = (
         Invitation.objects.select_related("institution").filter(code_hash=code_hash(code)).first()
     )
@@ -255,6 +277,8 @@ def invitation_check(*, code: str, email: str, now: datetime | None = None) -> I
         raise InvitationError(MSG_CODE_EXPIRED, code="expired", field="invitation_code")
     if invitation.email != _normalize_email(email):
         raise InvitationError(MSG_EMAIL_MISMATCH, code="email_mismatch", field="email")
+    if _primary_taken(invitation):
+        raise InvitationError(MSG_PRIMARY_TAKEN, code="primary_taken", field="invitation_code")
     return invitation
 
 
@@ -263,18 +287,32 @@ def invitation_redeem(
 ) -> Membership:
     """Mark the invitation used by ``user`` and make them a member of its DLI in its role.
 
-    Must run inside the sign-up transaction. The row lock and the pending-state check make a
-    code single-use even when two sign-ups race.
+    Must run inside the sign-up transaction, which ``InvitationError`` must roll back (the
+    sign-up form's ``save`` does). The row lock and the pending-state check make a code
+    single-use even when two sign-ups race. A primary invitation to a DLI that has a primary
+    user by now is refused with ``MSG_PRIMARY_TAKEN``, whether the primary user was there
+    before this check or is committed while it runs (then the constraint
+    ``institutions_membership_one_primary_per_dli`` refuses the insert).
     """
     now = now or timezone.now()
     current = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if current.status_at(now) != Invitation.Status.PENDING:
         raise InvitationError(MSG_CODE_USED, code="used", field="invitation_code")
+    if _primary_taken(current):
+        raise InvitationError(MSG_PRIMARY_TAKEN, code="primary_taken", field="invitation_code")
     current.used_at = now
     current.used_by = user
     current.save(update_fields=["used_at", "used_by"])
     membership = Membership(user=user, institution=current.institution, role=current.role)
     membership.full_clean(exclude=["user"], validate_constraints=False)
-    membership.save()
+    try:
+        with transaction.atomic():
+            membership.save()
+    except IntegrityError as exc:
+        if current.role != Membership.Role.PRIMARY:
+            raise
+        raise InvitationError(
+            MSG_PRIMARY_TAKEN, code="primary_taken", field="invitation_code"
+        ) from exc
     _audit(AuditEvent.Type.INVITATION_USED, invitation=current, actor=user)
     return membership

@@ -17,9 +17,11 @@ from loaportal.audit.models import AuditEvent
 from loaportal.audit.services import audit_record
 from loaportal.core.exceptions import ApplicationError
 from loaportal.institutions.models import Membership, UserChangeRequest
+from loaportal.invitations.selectors import invitation_pending_list
 from loaportal.invitations.services import (
     InvitationError,
     invitation_email_check,
+    invitation_revoke,
     invitation_send,
 )
 from loaportal.notifications.services import email_send_template
@@ -242,6 +244,27 @@ def _apply_removal(change_request: UserChangeRequest, *, officer: User) -> None:
     )
 
 
+def _revoke_primary_invitations(change_request: UserChangeRequest, *, officer: User) -> list[int]:
+    """Cancel the DLI's primary invitations not yet used: the approved request names the primary.
+
+    Left pending, an older primary invitation could be redeemed instead of (or, when a
+    secondary user was promoted, only to be refused after) the outcome the officer approved.
+    Expired ones are cancelled too, so nobody re-sends them. Their invitees are told, except an
+    invitee who is the request's new primary user: they receive the new invitation instead.
+    """
+    now = timezone.now()
+    revoked = []
+    for invitation in invitation_pending_list(
+        institution=change_request.institution, role=Membership.Role.PRIMARY
+    ):
+        notify = (
+            invitation.email != change_request.new_primary_email and invitation.expires_at > now
+        )
+        invitation_revoke(invitation=invitation, revoked_by=officer, now=now, notify=notify)
+        revoked.append(invitation.pk)
+    return revoked
+
+
 def _apply_primary_change(change_request: UserChangeRequest, *, officer: User) -> None:
     institution = change_request.institution
     new_primary = None
@@ -258,6 +281,7 @@ def _apply_primary_change(change_request: UserChangeRequest, *, officer: User) -
         )
         if new_primary is None:
             raise UserChangeRequestError(MSG_TARGET_GONE, code="target_gone")
+    revoked_invitations = _revoke_primary_invitations(change_request, officer=officer)
     former = (
         Membership.objects.select_related("user")
         .filter(institution=institution, role=Membership.Role.PRIMARY)
@@ -282,6 +306,8 @@ def _apply_primary_change(change_request: UserChangeRequest, *, officer: User) -
         "former_primary": former.user.email if former else "",
         "former_primary_outcome": change_request.former_primary_outcome,
     }
+    if revoked_invitations:
+        details["invitations_cancelled"] = revoked_invitations
     if new_primary is not None:
         new_primary.role = Membership.Role.PRIMARY
         new_primary.save(update_fields=["role"])
@@ -315,9 +341,12 @@ def user_change_request_approve(
     Side effects, in one transaction:
     - removal: the secondary user's membership ends, their account is deactivated and their
       sessions end (``user_removed`` audit entry, email to them);
-    - primary change: the former primary becomes a secondary user or is removed, as requested,
-      then the secondary user named becomes primary, or the new person is sent a primary
-      invitation (``primary_changed`` audit entry). Other secondary users are untouched;
+    - primary change: the DLI's primary invitations not yet used are cancelled (an
+      ``invitation_cancelled`` audit entry and an email to each invitee, see
+      ``_revoke_primary_invitations``); the former primary becomes a secondary user or is
+      removed, as requested; then the secondary user named becomes primary, or the new person
+      is sent a primary invitation (``primary_changed`` audit entry). Other secondary users
+      are untouched;
     - ``request_approved`` audit entry; decision email to the requester and the DLI's primary
       user, each in their language.
     Raises ``UserChangeRequestError`` if the request is no longer open or can no longer be
