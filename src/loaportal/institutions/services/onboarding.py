@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from loaportal.audit.models import AuditEvent
@@ -39,7 +39,13 @@ def institution_create(
     post_secondary: bool = True,
     created_by: User | None = None,
 ) -> Institution:
-    """Create a DLI. Side effects: an ``institution_created`` audit entry."""
+    """Create a DLI. Side effects: an ``institution_created`` audit entry.
+
+    Raises ``InstitutionError`` (``MSG_DLI_EXISTS``, field ``dli_number``) if the number is
+    taken, including by a DLI created between the check and the insert: the unique constraint
+    on ``dli_number`` refuses the insert, inside a savepoint so the caller's transaction
+    stays usable.
+    """
     institution = Institution(
         dli_number=dli_number.strip().upper(),
         name_en=name_en.strip(),
@@ -49,8 +55,15 @@ def institution_create(
     )
     if Institution.objects.filter(dli_number=institution.dli_number).exists():
         raise InstitutionError(MSG_DLI_EXISTS, code="dli_exists", field="dli_number")
-    institution.full_clean()
-    institution.save()
+    # Uniqueness: checked just above for the clear message, then by the constraint.
+    institution.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            institution.save()
+    except IntegrityError as exc:
+        if not Institution.objects.filter(dli_number=institution.dli_number).exists():
+            raise  # not the number's uniqueness: a bug to see, not a message to show
+        raise InstitutionError(MSG_DLI_EXISTS, code="dli_exists", field="dli_number") from exc
     audit_record(
         event_type=AuditEvent.Type.INSTITUTION_CREATED,
         actor=created_by,
