@@ -17,7 +17,7 @@ from loaportal.institutions.services import (
 )
 from loaportal.invitations.models import Invitation
 from tests import flows
-from tests.factories import MembershipFactory, OfficerFactory
+from tests.factories import PASSWORD, MembershipFactory, OfficerFactory
 
 T = AuditEvent.Type
 PRIMARY = "primary@college.example"
@@ -166,6 +166,21 @@ def test_every_event_is_recorded(smtp, clock):
         "127.0.0.1",
     )
     assert deactivated.details["reason"] == "Account misuse."
+
+    # Passwords: changed by a signed-in officer, reset by a DLI user with an emailed code.
+    officer_client.post(
+        flows.url("account_change_password"),
+        {"oldpassword": PASSWORD, "password1": "a new officer passphrase here"},
+    )
+    assert events(T.PASSWORD_CHANGED)[0].actor == officer
+    reset_client = Client()
+    reset_client.post(flows.url("account_reset_password"), {"email": successor.email})
+    code = smtp.for_address(successor.email)[-1].first_line
+    reset_client.post(flows.url("account_confirm_password_reset_code"), {"code": code})
+    reset_client.post(
+        flows.url("account_complete_password_reset"), {"password1": "another fresh passphrase"}
+    )
+    assert events(T.PASSWORD_RESET)[0].target_user == successor
 
     recorded = set(AuditEvent.objects.values_list("event_type", flat=True))
     assert recorded == set(T.values), set(T.values) - recorded

@@ -119,10 +119,40 @@ def test_a_superuser_still_manages_access(client, smtp):
     flows.sign_in(client, smtp, email=boss.email)
     change = flows.url("admin:accounts_user_change", object_id=officer.pk)
     assert b'name="is_superuser"' in client.get(change).content
-    response = client.post(change, _user_form(officer, is_staff="on", is_active="on"))
+    response = client.post(
+        change, _user_form(officer, is_staff="on", is_active="", email="moved@elsewhere.example")
+    )
     assert response.status_code == 302
     officer.refresh_from_db()
     assert officer.is_staff and not officer.is_superuser
+    # The email (allauth keeps a verified copy) and deactivation (an audited page) are not
+    # edited here, even by a superuser.
+    assert (officer.email, officer.is_active) == ("officer@ircc.example", True)
+    assert client.get(flows.url("admin:terms_termsversion_add")).status_code == 200
+
+
+def test_a_dli_number_never_changes_in_the_admin(officer_client):
+    from loaportal.institutions.models import Institution
+
+    institution = MembershipFactory().institution
+    change = flows.url("admin:institutions_institution_change", object_id=institution.pk)
+    page = officer_client.get(change).content.decode()
+    assert 'name="name_en"' in page and 'name="dli_number"' not in page
+    form = {
+        "name_en": "Renamed College",
+        "name_fr": institution.name_fr,
+        "province": institution.province,
+        "post_secondary": "on",
+        "dli_number": "O99999999999",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+        "invitations-TOTAL_FORMS": "0",
+        "invitations-INITIAL_FORMS": "0",
+    }
+    response = officer_client.post(change, form)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    renamed = Institution.objects.get(pk=institution.pk)
+    assert (renamed.name_en, renamed.dli_number) == ("Renamed College", institution.dli_number)
 
 
 def test_read_only_records_stay_read_only_for_officers(officer_client):
@@ -131,6 +161,10 @@ def test_read_only_records_stay_read_only_for_officers(officer_client):
         "admin:institutions_userchangerequest_add",
         "admin:terms_termsacceptance_add",
         "admin:audit_auditevent_add",
+        # Onboarding has its own page (it invites the primary user and is audited).
+        "admin:institutions_institution_add",
+        # Publishing terms makes everyone accept again: superusers only.
+        "admin:terms_termsversion_add",
     ):
         assert officer_client.get(flows.url(name)).status_code == 403, name
     version = terms_current()

@@ -25,7 +25,10 @@ class UserAdmin(OfficerAdminMixin, admin.ModelAdmin):
     list_filter = ("is_staff", "is_active", "preferred_language")
     search_fields = ("email", "surname", "given_names")
     ordering = ("email",)
-    readonly_fields = ("last_login", "date_joined")
+    # The email is the sign-in identifier and allauth keeps its own verified copy of it: an edit
+    # here would leave the old address able to sign in and reset the password. ``is_active``
+    # goes through the audited deactivation page for everyone, superusers included.
+    readonly_fields = ("email", "is_active", "last_login", "date_joined")
     # Not the password field: the admin would print its hash (salt included) on the page.
     fieldsets = (
         (None, {"fields": ("email", "surname", "given_names", "phone", "preferred_language")}),
@@ -35,6 +38,8 @@ class UserAdmin(OfficerAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))
+        if obj is None:  # a superuser creating an account types its email
+            fields = tuple(f for f in fields if f != "email")
         if request.user.is_superuser:
             return fields
         return fields + SUPERUSER_ONLY_FIELDS

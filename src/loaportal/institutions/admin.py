@@ -29,11 +29,22 @@ class InvitationInline(ReadOnlyOfficerAdminMixin, admin.TabularInline):
 
 @admin.register(Institution)
 class InstitutionAdmin(OfficerAdminMixin, admin.ModelAdmin):
+    """Officers correct a DLI's names and details here. A DLI is onboarded on the officers'
+    onboarding page (or ``loaportal create_dli``), which also invites its primary user and
+    records the audit entry; its DLI number never changes."""
+
     list_display = ("dli_number", "name_en", "name_fr", "province", "post_secondary")
     search_fields = ("dli_number", "name_en", "name_fr")
     list_filter = ("province", "post_secondary")
+    readonly_fields = ("dli_number", "created_at")
     inlines = [MembershipInline, InvitationInline]
     actions = ["resend_primary_invitation"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     @admin.action(
         description=_("Send a fresh primary-user invitation (the old code stops working)")

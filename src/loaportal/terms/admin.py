@@ -6,10 +6,14 @@ from loaportal.terms.models import TermsAcceptance, TermsVersion
 
 @admin.register(TermsVersion)
 class TermsVersionAdmin(OfficerAdminMixin, admin.ModelAdmin):
-    """Officers publish a new version (everyone accepts it at their next page); a published
+    """Superusers publish a new version (everyone accepts it at their next page); a published
     version is a record of what people accepted: never edited or deleted."""
 
     list_display = ("version", "title_en", "published_at")
+
+    def has_add_permission(self, request):
+        # Publishing a version asks every user to accept again: a superuser's decision.
+        return super().has_add_permission(request) and request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
         return False
