@@ -18,6 +18,7 @@ from loaportal.institutions.services import (
 )
 from loaportal.invitations.models import Invitation
 from tests import flows
+from tests.concurrency import run_concurrently
 from tests.factories import InstitutionFactory, OfficerFactory
 
 NUMBER = "O19390898172"
@@ -96,21 +97,9 @@ def test_two_simultaneous_creations_of_one_dli(transactional_db, monkeypatch):
         both_checked.wait()
 
     monkeypatch.setattr(Institution, "full_clean", full_clean_then_wait)
-    results: list[object] = []
-
-    def create():
-        try:
-            results.append(institution_create(dli_number=NUMBER, name_en="Maple College"))
-        except Exception as exc:  # anything but InstitutionError fails the assertion below
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=create) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = run_concurrently(
+        lambda: institution_create(dli_number=NUMBER, name_en="Maple College")
+    )
 
     created = [r for r in results if isinstance(r, Institution)]
     refused = [r for r in results if isinstance(r, InstitutionError)]

@@ -15,6 +15,7 @@ from loaportal.invitations.services import (
     SentInvitation,
     invitation_send,
 )
+from tests.concurrency import run_concurrently
 from tests.factories import InstitutionFactory
 
 
@@ -37,21 +38,9 @@ def test_two_simultaneous_invitations_to_one_email_cannot_both_succeed(
         both_checked.wait()
 
     monkeypatch.setattr(services, "_ensure_invitable", check_then_wait)
-    results: list[object] = []
-
-    def invite():
-        try:
-            results.append(invitation_send(institution=institution, email="same@college.example"))
-        except Exception as exc:  # anything but InvitationError fails the assertion below
-            results.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=invite) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    results = run_concurrently(
+        lambda: invitation_send(institution=institution, email="same@college.example")
+    )
 
     sent = [r for r in results if isinstance(r, SentInvitation)]
     refused = [r for r in results if isinstance(r, InvitationError)]
