@@ -24,10 +24,9 @@ def portal(request: HttpRequest) -> dict:
         "OTHER_LANGUAGE_URL": other_url,
         "CSP_NONCE": getattr(request, "csp_nonce", ""),
         "FOOTER_CONTEXTUAL_LINKS": json.dumps(
-            {
-                _("Sign up"): reverse("account_signup"),
-                _("Sign in"): reverse("account_login"),
-            },
+            {_("Account home"): reverse("home")}
+            if request.user.is_authenticated
+            else {_("Sign up"): reverse("account_signup"), _("Sign in"): reverse("account_login")},
             ensure_ascii=False,
         ),
         "FOOTER_SUB_LINKS": json.dumps(
