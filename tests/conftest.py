@@ -79,7 +79,7 @@ class SmtpSink:
             self.messages.append(
                 ReceivedEmail(
                     to=[rcpt.lower() for rcpt in envelope.rcpt_tos],
-                    subject=str(message["subject"]),
+                    subject=str(message["subject"]).strip(),
                     text=text,
                     raw=message,
                 )

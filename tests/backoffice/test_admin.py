@@ -131,6 +131,12 @@ def test_a_superuser_still_manages_access(client, smtp):
     assert client.get(flows.url("admin:terms_termsversion_add")).status_code == 200
 
 
+def test_adding_a_dli_in_the_admin_is_the_onboarding_page(officer_client):
+    response = officer_client.get(flows.url("admin:institutions_institution_add", "fr"))
+    assert response.status_code == 302
+    assert response["Location"] == flows.url("officer_dli_onboard", "fr")
+
+
 def test_a_dli_number_never_changes_in_the_admin(officer_client):
     from loaportal.institutions.models import Institution
 
@@ -161,8 +167,6 @@ def test_read_only_records_stay_read_only_for_officers(officer_client):
         "admin:institutions_userchangerequest_add",
         "admin:terms_termsacceptance_add",
         "admin:audit_auditevent_add",
-        # Onboarding has its own page (it invites the primary user and is audited).
-        "admin:institutions_institution_add",
         # Publishing terms makes everyone accept again: superusers only.
         "admin:terms_termsversion_add",
     ):

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from loaportal.core.admin import OfficerAdminMixin, ReadOnlyOfficerAdminMixin
@@ -40,8 +41,10 @@ class InstitutionAdmin(OfficerAdminMixin, admin.ModelAdmin):
     inlines = [MembershipInline, InvitationInline]
     actions = ["resend_primary_invitation"]
 
-    def has_add_permission(self, request):
-        return False
+    def add_view(self, request, form_url="", extra_context=None):
+        # "Add" in the back office is the onboarding page: one path that creates the DLI,
+        # invites its primary user and records the audit entry.
+        return redirect("officer_dli_onboard")
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -1,0 +1,66 @@
+"""Versioned terms: acceptance is recorded, and a new version asks everyone again."""
+
+import pytest
+
+from loaportal.terms.models import TermsAcceptance
+from loaportal.terms.selectors import terms_current
+from loaportal.terms.services import terms_publish
+from tests import flows
+from tests.factories import MembershipFactory
+
+
+def _publish(version: str):
+    return terms_publish(
+        version=version,
+        title_fr="Modalités révisées",
+        title_en="Revised terms",
+        text_fr="Texte révisé.",
+        text_en="Revised text.",
+    )
+
+
+def test_acceptance_is_recorded_and_a_new_version_asks_again(client, smtp):
+    user = MembershipFactory(user__email="member@college.example").user
+    flows.sign_in(client, smtp, email=user.email)
+    first = terms_current()
+    (acceptance,) = TermsAcceptance.objects.filter(user=user)
+    assert (acceptance.version, acceptance.ip_address) == (first, "127.0.0.1")
+    assert client.get(flows.url("home")).status_code == 200
+
+    second = _publish("2027-1")
+    response = client.get(flows.url("home"))
+    assert response.status_code == 302 and response["Location"].startswith(flows.url("terms"))
+    page = client.get(flows.url("terms", "fr"))
+    assert "Modalités révisées" in page.content.decode()
+
+    # Accepting the version shown before the new one was published does not count.
+    client.post(flows.url("terms"), {"version": first.version})
+    assert client.get(flows.url("home")).status_code == 302
+    response = client.post(flows.url("terms"), {"version": second.version, "next": "/en/home/"})
+    assert response["Location"] == "/en/home/"
+    assert client.get(flows.url("home")).status_code == 200
+    assert set(
+        TermsAcceptance.objects.filter(user=user).values_list("version__version", flat=True)
+    ) == {
+        first.version,
+        second.version,
+    }
+
+
+def test_next_never_leads_off_site(client, smtp):
+    MembershipFactory(user__email="member@college.example")
+    flows.sign_in(client, smtp, email="member@college.example", accept=False)
+    response = client.post(
+        flows.url("terms"), {"version": terms_current().version, "next": "https://evil.example/"}
+    )
+    assert response["Location"] == flows.url("home")
+
+
+@pytest.mark.django_db
+def test_anyone_can_read_the_terms_but_only_a_signed_in_user_accepts(client):
+    page = client.get(flows.url("terms", "fr"))
+    assert page.status_code == 200
+    assert "J'accepte" not in page.content.decode()
+    response = client.post(flows.url("terms"), {"version": terms_current().version})
+    assert response.status_code == 302 and "/account/sign-in/" in response["Location"]
+    assert not TermsAcceptance.objects.exists()
