@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export LOAPORTAL_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint pytest messages install clean
+.PHONY: run test lint pytest package messages install clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,8 +20,8 @@ run: install
 	$(BIN)/loaportal migrate --noinput
 	PORT=$(PORT) scripts/run.sh
 
-## Every check: lint, format, migrations, translation catalogs, then the test suite.
-test: lint pytest
+## Every check: lint, format, migrations, translation catalogs, the test suite, the package.
+test: lint pytest package
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
@@ -32,6 +32,10 @@ lint: install
 pytest: install
 	scripts/ensure-chromium.sh
 	$(BIN)/pytest
+
+## `pip install .` alone gives a working portal (wheel installed in a fresh environment).
+package: install
+	scripts/check-package.sh
 
 ## Re-extract translatable strings into the French catalog and compile it.
 messages: install
