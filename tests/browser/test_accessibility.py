@@ -1,0 +1,94 @@
+"""axe-core over every page a person can open, in both languages (WCAG 2.1 AA target).
+
+The journeys scan the pages they pass through; this sweep covers the rest, signed in as each
+kind of person, with data on the pages (users, invitations, requests, audit entries).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from loaportal.institutions.models import UserChangeRequest
+from loaportal.institutions.services import user_change_request_submit
+from loaportal.invitations.services import invitation_send
+from loaportal.terms.selectors import terms_current
+from loaportal.terms.services import terms_accept
+from tests import flows
+from tests.browser.helpers import check_accessibility
+from tests.factories import OfficerFactory, dli_with_users
+
+pytestmark = pytest.mark.browser
+
+PUBLIC_PAGES = [
+    "landing",
+    "account_signup",
+    "account_login",
+    "account_reset_password",
+    "terms",
+    "privacy",
+]
+MEMBER_PAGES = ["home", "users", "account_sessions", "account_change_password"]
+PRIMARY_PAGES = [
+    "invitation_create",
+    "user_requests",
+    "user_request_change_primary",
+    "user_request_remove",
+    "audit_log",
+]
+OFFICER_PAGES = ["home", "officer_requests", "officer_dlis", "officer_dli_onboard"]
+
+
+def _session_cookie(live_server, user) -> dict:
+    terms_accept(user=user, version=terms_current())
+    client = Client()
+    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
+    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
+
+
+def _scan(browser, live_server, cookie, urls):
+    context = browser.new_context(base_url=live_server.url)
+    if cookie:
+        context.add_cookies([cookie])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    for url in urls:
+        response = page.goto(url)
+        assert response.status == 200, url
+        check_accessibility(page)
+    context.close()
+    assert errors == []
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_every_page_passes_axe(browser, live_server, smtp, lang):
+    dli = dli_with_users(name=f"axe{lang}")
+    invitation_send(institution=dli.institution, email=f"pending.{lang}@axe.example")
+    change = user_change_request_submit(
+        requested_by=dli.primary,
+        kind=UserChangeRequest.Kind.REMOVE_USER,
+        reason=UserChangeRequest.Reason.LEFT_DLI,
+        membership=dli.secondaries[0].membership,
+    )
+    officer = OfficerFactory()
+
+    _scan(browser, live_server, None, [flows.url(name, lang) for name in PUBLIC_PAGES])
+    _scan(
+        browser,
+        live_server,
+        _session_cookie(live_server, dli.primary),
+        [flows.url(name, lang) for name in MEMBER_PAGES + PRIMARY_PAGES]
+        + [flows.url("user_request_detail", lang, pk=change.pk)],
+    )
+    _scan(
+        browser,
+        live_server,
+        _session_cookie(live_server, officer),
+        [flows.url(name, lang) for name in OFFICER_PAGES]
+        + [
+            flows.url("officer_request", lang, pk=change.pk),
+            flows.url("officer_dli", lang, pk=dli.institution.pk),
+            flows.url("officer_user_deactivate", lang, pk=dli.secondaries[1].pk),
+        ],
+    )
