@@ -5,6 +5,7 @@ from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.shortcuts import redirect
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,14 @@ from loaportal.invitations import views as invitation_views
 from loaportal.terms import views as terms_views
 
 admin.site.login = secure_admin_login(admin.site.login)
+
+
+def _password_change(request, extra_context=None):
+    # Officers change their password like everyone: same rules, notification email, audit entry.
+    return redirect("account_change_password")
+
+
+admin.site.password_change = _password_change
 admin.site.site_header = _("LOA Portal – back office")
 admin.site.site_title = _("LOA Portal back office")
 admin.site.index_title = _("Back office")

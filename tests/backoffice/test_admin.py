@@ -186,3 +186,9 @@ def test_dli_users_get_403_on_the_admin(client, smtp):
     flows.sign_in(client, smtp, email=member.email)
     for name in ("admin:index", "admin:accounts_user_changelist"):
         assert client.get(flows.url(name)).status_code == 403, name
+
+
+def test_officers_change_their_password_on_the_portal_page(officer_client):
+    response = officer_client.get(flows.url("admin:password_change", "fr"))
+    assert response.status_code == 302
+    assert response["Location"] == flows.url("account_change_password", "fr")

@@ -70,10 +70,13 @@ class Membership(models.Model):
         SECONDARY = "secondary", _("Secondary user")
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="membership"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="membership",
+        verbose_name=_("User"),
     )
     institution = models.ForeignKey(
-        Institution, on_delete=models.PROTECT, related_name="memberships"
+        Institution, on_delete=models.PROTECT, related_name="memberships", verbose_name=_("DLI")
     )
     role = models.CharField(_("Role"), max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(_("Joined"), default=timezone.now)
