@@ -259,6 +259,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
+    # The portal's own actions (same mechanism): a DLI's invitations and requests to IRCC.
+    "invitation_send": "30/h/user,200/d/user",
+    "user_change_request": "10/h/user",
 }
 ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from allauth.decorators import rate_limit
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -75,6 +76,7 @@ def _submit(request, form, **arguments):
 
 
 @primary
+@rate_limit(action="user_change_request")
 def user_request_change_primary(request):
     """ "Change the primary user"."""
     membership = membership_for_user(user=request.user)
@@ -101,6 +103,7 @@ def user_request_change_primary(request):
 
 
 @primary
+@rate_limit(action="user_change_request")
 def user_request_remove(request):
     """ "Remove a secondary user"."""
     membership = membership_for_user(user=request.user)

@@ -1,5 +1,6 @@
 """The primary user's invitation pages: invite a secondary user, re-send or cancel an invitation."""
 
+from allauth.decorators import rate_limit
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
@@ -20,6 +21,7 @@ from loaportal.invitations.services import (
 
 
 @primary
+@rate_limit(action="invitation_send")
 def invitation_create(request):
     """Invite a secondary user by email ("Nouvelle requête" / "New request")."""
     membership = membership_for_user(user=request.user)
@@ -48,6 +50,7 @@ def invitation_create(request):
 
 @primary
 @require_POST
+@rate_limit(action="invitation_send")
 def invitation_manage(request, pk: int):
     """Re-send (new code, old one dead) or cancel a pending invitation of the user's own DLI."""
     membership = membership_for_user(user=request.user)
