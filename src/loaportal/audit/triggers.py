@@ -12,6 +12,8 @@ privilege to drop triggers on this table (run migrations with a separate owner r
 
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
+
 TABLE = "audit_auditevent"
 MESSAGE = "audit_auditevent is append-only"
 
@@ -62,7 +64,9 @@ def _statements(vendor: str, *, install: bool) -> list[str]:
         return POSTGRESQL_INSTALL if install else POSTGRESQL_REMOVE
     if vendor == "sqlite":
         return SQLITE_INSTALL if install else SQLITE_REMOVE
-    raise NotImplementedError(f"No append-only triggers for the {vendor} database")
+    raise ImproperlyConfigured(
+        f"LOA Portal runs on PostgreSQL or SQLite; it has no append-only triggers for {vendor}"
+    )
 
 
 def triggers_installed(connection) -> bool:
