@@ -169,3 +169,20 @@ def test_failed_sign_ins_are_rate_limited_per_account(client, member):
     assert response.status_code in (200, 429)
     assert SESSION_KEY not in client.session
     assert "login_code" not in str(dict(client.session))
+
+
+def test_sign_up_left_unconfirmed_is_completed_by_signing_in(client, smtp, invited, clock):
+    """Someone who closed the confirmation page signs in later: the emailed sign-in code proves
+    the address, so the account is confirmed and the person signed in."""
+    flows.sign_up(client, code=invited.code, email="rep@college.example")
+    later = type(client)()
+    # Straight after the confirmation email, allauth pauses sign-in for that address briefly.
+    response = flows.sign_in_password(later, email="rep@college.example")
+    assert b"Too many attempts. For your security, wait a few minutes" in response.content
+    clock.shift(timedelta(seconds=11))
+    response = flows.sign_in_password(later, email="rep@college.example")
+    assert response["Location"] == flows.url("account_confirm_login_code")
+    code = smtp.wait_for("rep@college.example", count=3).first_line
+    assert flows.submit_code(later, code=code).status_code == 302
+    assert signed_in(later)
+    assert EmailAddress.objects.get(email="rep@college.example").verified

@@ -18,9 +18,10 @@ ERROR_MESSAGES = {
     "email_taken": _("This email address cannot be used. Use another email address."),
     "incorrect_code": _("This verification code is not correct. Check the code and type it again."),
     "invalid_login": _("The email address or password is not correct."),
+    # allauth uses this for any rate-limited sign-in (and too many password-reset codes);
+    # too many wrong sign-in codes has its own message (accounts.forms.MSG_TOO_MANY_CODES).
     "too_many_login_attempts": _(
-        "Too many incorrect codes. For your security, sign in again with your email address and "
-        "password."
+        "Too many attempts. For your security, wait a few minutes, then try again."
     ),
     "rate_limited": _("Too many attempts. Wait a few minutes, then try again."),
     "unknown_email": _("The email address or password is not correct."),

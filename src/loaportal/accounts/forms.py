@@ -21,6 +21,10 @@ MSG_CODE_EXPIRED = _(
     "code” to receive a new one."
 )
 MSG_CODE_FORMAT = _("A verification code is 6 digits, for example 123456.")
+MSG_TOO_MANY_CODES = _(
+    "Too many incorrect codes. For your security, sign in again with your email address and "
+    "password."
+)
 PASSWORD_HELP = _(
     "At least 15 characters. A phrase of several unrelated words is easy to remember and "
     "hard to guess. No other rules: spaces and any characters are allowed."

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
-from loaportal.accounts.forms import MSG_CODE_EXPIRED, ConfirmLoginCodeForm
+from loaportal.accounts.forms import MSG_CODE_EXPIRED, MSG_TOO_MANY_CODES, ConfirmLoginCodeForm
 from loaportal.accounts.selectors import user_sessions_open
 from loaportal.accounts.services import user_other_sessions_end
 from loaportal.accounts.stages import TimedLoginCodeProcess
@@ -107,9 +107,7 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
         if attempts_left:
             return super().form_invalid(form)
         adapter = get_adapter(self.request)
-        adapter.add_message(
-            self.request, messages.ERROR, message=adapter.error_messages["too_many_login_attempts"]
-        )
+        adapter.add_message(self.request, messages.ERROR, message=str(MSG_TOO_MANY_CODES))
         return HttpResponseRedirect(reverse("account_login"))
 
     def get_context_data(self, **kwargs):
