@@ -1,20 +1,11 @@
 """Email leaves through the background queue, never inside the web request."""
 
-import pytest
 from django.core.management import call_command
 
 from loaportal.invitations.services import invitation_send
 from loaportal.notifications.models import MailboxMessage
 from tests import flows
 from tests.factories import InstitutionFactory, MembershipFactory
-
-
-@pytest.fixture
-def database_queue(settings):
-    """The embedded default: a database-backed queue that ``loaportal worker`` empties."""
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
-    }
 
 
 def test_sign_in_queues_the_code_and_the_worker_delivers_it(client, smtp, database_queue):
