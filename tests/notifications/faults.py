@@ -21,6 +21,14 @@ class _Handler:
     def __init__(self, server: FaultySmtp):
         self.server = server
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802
+        if address.lower() in self.server.unknown:
+            return "550 No such mailbox"
+        if address.lower() in self.server.busy:
+            return "450 Mailbox busy, try again later"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's API)
         if self.server.stalling:
             # Hold the message without answering, as a mail server that hangs would.
@@ -40,6 +48,8 @@ class FaultySmtp:
         self.controller: Controller | None = None
         self.stalling = False
         self.stalled = threading.Event()
+        self.unknown: set[str] = set()  # refused for good (550)
+        self.busy: set[str] = set()  # refused for now (450)
 
     @property
     def url(self) -> str:

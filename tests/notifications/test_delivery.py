@@ -219,3 +219,43 @@ def test_a_finished_message_cannot_keep_its_content():
             content="sealed",
             deliver_until=timezone.now(),
         )
+
+
+def test_a_queue_that_refuses_the_task_loses_no_email(
+    faulty_smtp, database_queue, clock, monkeypatch
+):
+    from loaportal.notifications import services
+
+    def queue_down(outbox_id, **kwargs):
+        raise ConnectionError("the queue's server is down")
+
+    faulty_smtp.start()
+    monkeypatch.setattr(services, "enqueue_delivery", queue_down)
+    sent = invitation_send(institution=InstitutionFactory(), email="invited@college.example")
+    assert DBTaskResult.objects.count() == 0
+    monkeypatch.undo()
+
+    clock.shift(timedelta(minutes=1))
+    run_worker()  # its sweep finds the email nobody queued
+    (message,) = faulty_smtp.sink.for_address("invited@college.example")
+    assert message.first_line == sent.code
+
+
+def test_a_refusal_for_good_is_not_retried_a_refusal_for_now_is(faulty_smtp, database_queue, clock):
+    faulty_smtp.start()
+    faulty_smtp.unknown.add("gone@college.example")
+    faulty_smtp.busy.add("busy@college.example")
+    institution = InstitutionFactory()
+    invitation_send(institution=institution, email="gone@college.example")
+    invitation_send(institution=institution, email="busy@college.example")
+    run_worker()
+    gone, busy = by_address("gone@college.example"), by_address("busy@college.example")
+    assert (gone.status, gone.attempts, gone.content) == (Status.FAILED, 1, "")
+    assert "550" in gone.last_error
+    assert (busy.status, busy.attempts) == (Status.QUEUED, 1)
+
+    faulty_smtp.busy.clear()
+    clock.shift(timedelta(seconds=6))
+    run_worker()
+    assert len(faulty_smtp.sink.for_address("busy@college.example")) == 1
+    assert faulty_smtp.sink.for_address("gone@college.example") == []

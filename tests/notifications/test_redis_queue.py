@@ -1,12 +1,16 @@
 """At scale the task queue runs on Redis: a configuration change, the same worker command."""
 
 import os
+import time
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
+from loaportal.invitations.services import invitation_send
+from loaportal.notifications.models import OutgoingEmail
 from tests import flows
-from tests.factories import MembershipFactory
+from tests.factories import InstitutionFactory, MembershipFactory
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("REDIS_URL"),
@@ -42,14 +46,6 @@ def test_sign_in_code_goes_through_redis_and_the_worker(client, smtp, redis_queu
 
 
 def test_a_failed_delivery_is_retried_through_rqs_scheduler(faulty_smtp, redis_queue, settings):
-    import time
-
-    from loaportal.invitations.services import invitation_send
-    from loaportal.notifications.models import OutgoingEmail
-    from tests.factories import InstitutionFactory
-
-    from django.db import connection
-
     if connection.vendor == "sqlite":
         pytest.skip("RQ's forked work horse cannot write the tests' in-memory SQLite database")
     settings.EMAIL_RETRY_FIRST_SECONDS = 1

@@ -92,7 +92,9 @@ def email_send(*, to: str | list[str], email: RenderedEmail) -> OutgoingEmail:
         next_attempt_at=now,
         deliver_until=now + delivery_window(email.kind),
     )
-    transaction.on_commit(lambda: enqueue_delivery(outgoing.pk))
+    # Robust: if the queue cannot take the task (Redis down), the email is safe in the outbox
+    # and the worker's sweep queues it; the action that sent it must not fail for that.
+    transaction.on_commit(lambda: enqueue_delivery(outgoing.pk), robust=True)
     return outgoing
 
 

@@ -16,6 +16,7 @@ Never called inside a web request. A ``deliver_email`` task carries only the id 
 from __future__ import annotations
 
 import logging
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -44,6 +45,15 @@ def retry_delay(attempts: int) -> timedelta:
     first = max(1, settings.EMAIL_RETRY_FIRST_SECONDS)
     seconds = min(first * 2 ** max(0, attempts - 1), settings.EMAIL_RETRY_MAX_INTERVAL_SECONDS)
     return timedelta(seconds=seconds)
+
+
+def is_permanent(exc: Exception) -> bool:
+    """The mail server refused for good (a 5xx answer): trying again would change nothing."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in exc.recipients.values())
+    if isinstance(exc, smtplib.SMTPSenderRefused | smtplib.SMTPDataError):
+        return exc.smtp_code >= 500
+    return False
 
 
 def _claim(outbox_id: int) -> OutgoingEmail | None:
@@ -112,7 +122,7 @@ def outbox_deliver(*, outbox_id: int) -> Outcome:
     except Exception as exc:  # any failure to hand over the message is retried
         error = f"{type(exc).__name__}: {exc}"[:200]
         retry_at = now + retry_delay(email.attempts)
-        if retry_at >= email.deliver_until:
+        if is_permanent(exc) or retry_at >= email.deliver_until:
             _finish(email, status=Status.FAILED, error=error)
             logger.warning(
                 "Email %s (%s) abandoned after %s attempts: %s",
