@@ -4,20 +4,26 @@ SMTP exchange, the database gone for ten seconds, and ``make run``'s worker dyin
 Each test runs the portal's own commands in subprocesses on an SQLite file of its own (copied
 from one migrated once per session), with a real SMTP server on loopback. The database outage
 is real for SQLite: the directory that holds the database file (and its WAL) is moved away, so
-every connection attempt fails ("unable to open database file"), then moved back.
+every connection attempt fails ("unable to open database file"), then moved back. On a
+PostgreSQL run (DATABASE_URL=postgres://…) the outage is also tested on a database of its own
+reached through a TCP proxy that drops every connection and refuses new ones for ten seconds.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -187,29 +193,150 @@ def test_an_email_whose_worker_was_killed_mid_delivery_is_delivered_after_a_rest
     assert len(smtp.sink.for_address(REP)) == 1
 
 
-def test_the_worker_survives_ten_seconds_without_its_database_then_delivers(portal, smtp):
+def survives_ten_seconds_without_its_database(portal, smtp, *, cut, restore) -> None:
     worker = portal.start_worker()
     portal.queue_invitation()  # the mail server is down: the invitation waits for a retry
     wait_until(
         lambda: portal.outbox()[0][1] >= 1, timeout=60, message="no delivery attempt was made"
     )
 
-    away = portal.root / "db-away"
-    portal.db_dir.rename(away)  # the database is unreachable
+    cut()  # the database is unreachable
     try:
         time.sleep(10)
         assert worker.poll() is None, portal.logs[0].read_text()
         smtp.start()
     finally:
-        away.rename(portal.db_dir)
+        restore()
 
     smtp.sink.wait_for(REP, timeout=60)
     assert worker.poll() is None
     wait_until(
         lambda: portal.outbox()[0][0] == "sent", timeout=20, message="outbox row not marked sent"
     )
-    log = portal.logs[0].read_text()
-    assert "The database is unreachable" in log
+    assert "The database is unreachable" in portal.logs[0].read_text()
+
+
+def test_the_worker_survives_ten_seconds_without_its_sqlite_database_then_delivers(portal, smtp):
+    away = portal.root / "db-away"
+    survives_ten_seconds_without_its_database(
+        portal,
+        smtp,
+        # Every connection attempt fails ("unable to open database file") while the directory
+        # that holds the file and its WAL is elsewhere.
+        cut=lambda: portal.db_dir.rename(away),
+        restore=lambda: away.rename(portal.db_dir),
+    )
+
+
+class TcpProxy:
+    """Forwards a loopback port to the database server; ``cut()`` drops every connection and
+    refuses new ones, as a server that went away would."""
+
+    def __init__(self, host: str, port: int):
+        self.target = (host, port)
+        self.port = free_port()
+        self.lock = threading.Lock()
+        self.sockets: list[socket.socket] = []
+        self.listener: socket.socket | None = None
+        self.start()
+
+    def start(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+                upstream = socket.create_connection(self.target)
+            except OSError:
+                return
+            with self.lock:
+                self.sockets += [client, upstream]
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for end in (source, target):
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        if self.listener is not None:
+            with contextlib.suppress(OSError):
+                self.listener.shutdown(socket.SHUT_RDWR)
+            self.listener.close()
+            self.listener = None
+        with self.lock:
+            for end in self.sockets:
+                with contextlib.suppress(OSError):
+                    end.shutdown(socket.SHUT_RDWR)
+                end.close()
+            self.sockets.clear()
+
+
+class PostgresPortal(Portal):
+    """The portal's commands on a PostgreSQL database of its own, reached through a proxy."""
+
+    def __init__(self, root: Path, smtp: FaultySmtp, server_url: str):
+        import psycopg
+
+        self.root = root
+        self.processes, self.logs = [], []
+        server = urlsplit(server_url)
+        self.name = f"loaportal_faults_{os.getpid()}_{free_port()}"
+        self.admin = server._replace(path="/postgres").geturl()
+        with psycopg.connect(self.admin, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{self.name}"')
+        self.direct = server._replace(path=f"/{self.name}").geturl()
+        self.proxy = TcpProxy(server.hostname or "127.0.0.1", server.port or 5432)
+        netloc = f"{server.username or 'postgres'}@127.0.0.1:{self.proxy.port}"
+        if server.password:
+            netloc = f"{server.username}:{server.password}@127.0.0.1:{self.proxy.port}"
+        self.env = {
+            **portal_environment(root),
+            "DATABASE_URL": self.direct,
+            "EMAIL_URL": smtp.url,
+            "EMAIL_RETRY_FIRST_SECONDS": "1",
+            "EMAIL_RETRY_MAX_INTERVAL_SECONDS": "2",
+        }
+        self.command("migrate", "--noinput", "-v", "0")
+        self.env["DATABASE_URL"] = server._replace(netloc=netloc, path=f"/{self.name}").geturl()
+
+    def rows(self, sql: str) -> list[tuple]:
+        import psycopg
+
+        with psycopg.connect(self.direct) as connection:
+            return connection.execute(sql).fetchall()
+
+    def stop(self) -> None:
+        import psycopg
+
+        super().stop()
+        self.proxy.cut()
+        with psycopg.connect(self.admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="needs a PostgreSQL server: run with DATABASE_URL=postgres://… (as .ci/run does)",
+)
+def test_the_worker_survives_ten_seconds_without_postgresql_then_delivers(tmp_path, smtp):
+    portal = PostgresPortal(tmp_path, smtp, os.environ["DATABASE_URL"])
+    try:
+        survives_ten_seconds_without_its_database(
+            portal, smtp, cut=portal.proxy.cut, restore=portal.proxy.start
+        )
+    finally:
+        portal.stop()
 
 
 def descendants(pid: int) -> dict[int, str]:
