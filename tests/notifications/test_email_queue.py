@@ -29,3 +29,18 @@ def test_development_mailbox_keeps_messages_and_lists_them(client, transactional
     assert listing.status_code == 200 and b"new@college.example" in listing.content
     detail = client.get(f"/fr/boite-aux-lettres/{message.pk}/")
     assert sent.code.encode() in detail.content
+
+
+def test_in_development_the_mailbox_shows_the_code_the_outbox_erased(
+    client, transactional_db, settings, database_queue
+):
+    from loaportal.notifications.models import OutgoingEmail
+
+    settings.EMAIL_BACKEND = "loaportal.notifications.backends.MailboxBackend"
+    sent = invitation_send(institution=InstitutionFactory(), email="new@college.example")
+    assert MailboxMessage.objects.count() == 0  # not delivered by the request
+    call_command("worker", "--batch")
+    outgoing = OutgoingEmail.objects.get()
+    assert (outgoing.status, outgoing.content) == (OutgoingEmail.Status.SENT, "")
+    message = MailboxMessage.objects.get()
+    assert sent.code.encode() in client.get(f"/en/mailbox/{message.pk}/").content
