@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "loaportal.core.context_processors.portal",
+                "loaportal.notifications.context_processors.mailbox",
             ],
         },
     },
@@ -163,13 +164,23 @@ if TASKS_BACKEND == "redis" and not REDIS_URL:
     raise environ.ImproperlyConfigured("TASKS_BACKEND=redis needs REDIS_URL")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+# Queued jobs are not for the back office (issue 6, item 4).
+RQ_SHOW_ADMIN_LINK = False
+# A task still RUNNING this long after it started is presumed abandoned by a dead worker and is
+# put back in the queue by `loaportal worker` (database queue).
+TASKS_RUNNING_TIMEOUT_SECONDS = env.int("TASKS_RUNNING_TIMEOUT_SECONDS", default=15 * 60)
+# Finished task rows, delivered or abandoned emails and development-mailbox copies are deleted
+# after this many days (`loaportal purge_outbox`, also run hourly by the worker).
+TASKS_RETENTION_DAYS = env.int("TASKS_RETENTION_DAYS", default=7)
 
 # --- Email --------------------------------------------------------------------------------------
 EMAIL_URL = env.str("EMAIL_URL", default="")
-MAILBOX_ENABLED = not EMAIL_URL
+if not EMAIL_URL and PRODUCTION:
+    raise environ.ImproperlyConfigured("EMAIL_URL must be set in production")
+# The development mailbox (every emailed code, readable without signing in) exists only with no
+# mail server and outside production, and only for visitors on this machine (notifications.views).
+MAILBOX_ENABLED = not EMAIL_URL and not PRODUCTION
 if MAILBOX_ENABLED:
-    if PRODUCTION:
-        raise environ.ImproperlyConfigured("EMAIL_URL must be set in production")
     EMAIL_BACKEND = "loaportal.notifications.backends.MailboxBackend"
 else:
     vars().update(env.email_url("EMAIL_URL"))
@@ -177,7 +188,18 @@ DEFAULT_FROM_EMAIL = env.str(
     "DEFAULT_FROM_EMAIL", default="LOA Portal <no-reply@loaportal.localhost>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-EMAIL_TIMEOUT = 20
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
+# At-least-once delivery (notifications.delivery): a failed attempt is retried after
+# EMAIL_RETRY_FIRST_SECONDS, doubling up to EMAIL_RETRY_MAX_INTERVAL_SECONDS, for as long as the
+# message is useful: a code's own lifetime, EMAIL_DELIVERY_WINDOW_SECONDS for everything else.
+EMAIL_RETRY_FIRST_SECONDS = env.int("EMAIL_RETRY_FIRST_SECONDS", default=5)
+EMAIL_RETRY_MAX_INTERVAL_SECONDS = env.int("EMAIL_RETRY_MAX_INTERVAL_SECONDS", default=10 * 60)
+EMAIL_DELIVERY_WINDOW_SECONDS = env.int("EMAIL_DELIVERY_WINDOW_SECONDS", default=48 * 60 * 60)
+# A delivery not finished this long after a worker claimed it is presumed lost with its worker
+# and is tried again (a duplicate is recognisable by its Message-ID).
+EMAIL_SENDING_LEASE_SECONDS = env.int(
+    "EMAIL_SENDING_LEASE_SECONDS", default=max(120, 3 * EMAIL_TIMEOUT)
+)
 
 # --- Accounts -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,20 +1,11 @@
 """Email leaves through the background queue, never inside the web request."""
 
-import pytest
 from django.core.management import call_command
 
 from loaportal.invitations.services import invitation_send
 from loaportal.notifications.models import MailboxMessage
 from tests import flows
 from tests.factories import InstitutionFactory, MembershipFactory
-
-
-@pytest.fixture
-def database_queue(settings):
-    """The embedded default: a database-backed queue that ``loaportal worker`` empties."""
-    settings.TASKS = {
-        "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
-    }
 
 
 def test_sign_in_queues_the_code_and_the_worker_delivers_it(client, smtp, database_queue):
@@ -38,3 +29,18 @@ def test_development_mailbox_keeps_messages_and_lists_them(client, transactional
     assert listing.status_code == 200 and b"new@college.example" in listing.content
     detail = client.get(f"/fr/boite-aux-lettres/{message.pk}/")
     assert sent.code.encode() in detail.content
+
+
+def test_in_development_the_mailbox_shows_the_code_the_outbox_erased(
+    client, transactional_db, settings, database_queue
+):
+    from loaportal.notifications.models import OutgoingEmail
+
+    settings.EMAIL_BACKEND = "loaportal.notifications.backends.MailboxBackend"
+    sent = invitation_send(institution=InstitutionFactory(), email="new@college.example")
+    assert MailboxMessage.objects.count() == 0  # not delivered by the request
+    call_command("worker", "--batch")
+    outgoing = OutgoingEmail.objects.get()
+    assert (outgoing.status, outgoing.content) == (OutgoingEmail.Status.SENT, "")
+    message = MailboxMessage.objects.get()
+    assert sent.code.encode() in client.get(f"/en/mailbox/{message.pk}/").content

@@ -18,7 +18,6 @@ def portal(request: HttpRequest) -> dict:
         other_url = f"/{other}/"
     return {
         "OFFICIAL_DEPLOYMENT": settings.OFFICIAL_DEPLOYMENT,
-        "MAILBOX_ENABLED": settings.MAILBOX_ENABLED,
         "PORTAL_VERSION": settings.PORTAL_VERSION or loaportal.__version__,
         "OTHER_LANGUAGE": other,
         "OTHER_LANGUAGE_URL": other_url,

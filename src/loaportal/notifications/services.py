@@ -1,16 +1,28 @@
-"""Sending email: render in the recipient's language now, deliver later through the task queue."""
+"""Sending email: render in the recipient's language now, deliver later through the outbox.
+
+``email_send`` writes one ``OutgoingEmail`` row in the caller's transaction (the message sealed
+with a key outside the database) and, once that transaction commits, queues a task that carries
+only the row's id. ``notifications.tasks`` delivers it at least once.
+"""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import parseaddr
+from urllib.parse import urlsplit
 
+from allauth.account import app_settings as allauth_settings
 from django.conf import settings
 from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 
-from loaportal.notifications.tasks import deliver_email
+from loaportal.notifications.models import OutgoingEmail
+from loaportal.notifications.sealing import seal
+from loaportal.notifications.tasks import enqueue_delivery
 
 
 @dataclass(frozen=True)
@@ -18,6 +30,8 @@ class RenderedEmail:
     subject: str
     body: str
     html: str = ""
+    # The template it was rendered from: decides how long delivery is worth trying.
+    kind: str = ""
 
 
 def email_render(*, template_prefix: str, context: dict, language: str | None) -> RenderedEmail:
@@ -30,33 +44,64 @@ def email_render(*, template_prefix: str, context: dict, language: str | None) -
             html = render_to_string(f"{template_prefix}_message.html", context).strip()
         except TemplateDoesNotExist:
             html = ""
-    return RenderedEmail(subject=subject, body=body, html=html)
+    return RenderedEmail(subject=subject, body=body, html=html, kind=template_prefix)
 
 
-def email_send(*, to: str | list[str], email: RenderedEmail) -> None:
+def delivery_window(kind: str) -> timedelta:
+    """How long delivering a message stays worth trying: an emailed code only while it can
+    still be used (the person can ask for a new one); anything else for the delivery window."""
+    code_lifetimes = {
+        "account/email/login_code": allauth_settings.LOGIN_BY_CODE_TIMEOUT,
+        "account/email/password_reset_code": allauth_settings.PASSWORD_RESET_BY_CODE_TIMEOUT,
+        "account/email/email_confirmation": allauth_settings.EMAIL_VERIFICATION_BY_CODE_TIMEOUT,
+        "account/email/email_confirmation_signup": (
+            allauth_settings.EMAIL_VERIFICATION_BY_CODE_TIMEOUT
+        ),
+    }
+    return timedelta(seconds=code_lifetimes.get(kind, settings.EMAIL_DELIVERY_WINDOW_SECONDS))
+
+
+def _message_id() -> str:
+    """A Message-ID fixed when the email is queued, so every retry sends the same one."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+    domain = domain or urlsplit(settings.PORTAL_URL).hostname or "loaportal.localhost"
+    return f"<{uuid.uuid4().hex}@{domain}>"
+
+
+def email_send(*, to: str | list[str], email: RenderedEmail) -> OutgoingEmail:
     """Queue an email for delivery once the current transaction commits.
 
-    Side effects: one ``deliver_email`` task on the default queue. Nothing is sent if the
-    transaction rolls back.
+    Side effects: one ``OutgoingEmail`` row (in the current transaction) and, on commit, one
+    ``deliver_email`` task that refers to it. Nothing is queued if the transaction rolls back.
     """
     recipients = [to] if isinstance(to, str) else list(to)
-
-    def enqueue() -> None:
-        deliver_email.enqueue(
-            to=recipients,
-            subject=email.subject,
-            body=email.body,
-            html=email.html,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-        )
-
-    transaction.on_commit(enqueue)
+    now = timezone.now()
+    outgoing = OutgoingEmail.objects.create(
+        kind=email.kind,
+        recipients="\n".join(recipients),
+        message_id=_message_id(),
+        content=seal(
+            {
+                "from_email": settings.DEFAULT_FROM_EMAIL,
+                "subject": email.subject,
+                "body": email.body,
+                "html": email.html,
+            }
+        ),
+        created_at=now,
+        next_attempt_at=now,
+        deliver_until=now + delivery_window(email.kind),
+    )
+    # Robust: if the queue cannot take the task (Redis down), the email is safe in the outbox
+    # and the worker's sweep queues it; the action that sent it must not fail for that.
+    transaction.on_commit(lambda: enqueue_delivery(outgoing.pk), robust=True)
+    return outgoing
 
 
 def email_send_template(
     *, to: str, template_prefix: str, context: dict, language: str | None
-) -> None:
-    email_send(
+) -> OutgoingEmail:
+    return email_send(
         to=to,
         email=email_render(template_prefix=template_prefix, context=context, language=language),
     )
