@@ -174,9 +174,14 @@ def invitation_send(
 
 
 def invitation_resend(
-    *, invitation: Invitation, sent_by: User | None = None, now: datetime | None = None
+    *,
+    invitation: Invitation,
+    sent_by: User | None = None,
+    language: str | None = None,
+    now: datetime | None = None,
 ) -> SentInvitation:
     """Replace a pending (or expired) invitation with a fresh code; the old code stops working.
+    The new invitation is in ``language`` when given, else in the old one's language.
 
     Side effects: the old invitation is marked revoked; a new invitation email is queued; an
     ``invitation_resent`` audit entry.
@@ -195,7 +200,7 @@ def invitation_resend(
             institution=current.institution,
             role=current.role,
             invited_by=sent_by if sent_by is not None else current.invited_by,
-            language=current.language,
+            language=language or current.language,
             created_at=now,
             expires_at=_expiry(now),
         )
