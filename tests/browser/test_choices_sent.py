@@ -77,13 +77,14 @@ def url(name, lang, **kwargs):
         return reverse(name, kwargs=kwargs)
 
 
-def signed_in_page(browser, live_server, user, lang):
+def signed_in_page(browser, live_server, user, lang, *, accept_terms=True, locale=None):
     """A browser already signed in as ``user`` with the terms accepted (the sign-in journey
     itself is tested elsewhere; here the forms are)."""
-    terms_accept(user=user, version=terms_current())
+    if accept_terms:
+        terms_accept(user=user, version=terms_current())
     client = Client()
     client.force_login(user)
-    context = browser.new_context(base_url=live_server.url)
+    context = browser.new_context(base_url=live_server.url, locale=locale)
     context.set_default_timeout(10_000)
     context.add_cookies(
         [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]

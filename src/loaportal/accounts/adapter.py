@@ -5,6 +5,7 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import Login
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,11 @@ class AccountAdapter(DefaultAccountAdapter):
         if login.signup:
             return False
         return super().is_login_by_code_required(login)
+
+    def get_logout_redirect_url(self, request) -> str:
+        # The landing page in the language being used (its /fr/ or /en/ address), not "/",
+        # which would pick a language from the browser's preferences instead.
+        return reverse("landing")
 
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
