@@ -22,6 +22,7 @@ from loaportal.accounts.stages import TimedLoginCodeProcess
 from loaportal.audit.models import AuditEvent
 from loaportal.audit.services import audit_record
 from loaportal.core.access import public, signed_in
+from loaportal.core.durations import login_code_validity
 from loaportal.institutions.selectors import membership_for_user, user_change_request_queue
 from loaportal.invitations.services import InvitationError
 
@@ -49,7 +50,8 @@ class ConfirmSignupView(allauth_views.ConfirmEmailVerificationCodeView):
     name="dispatch",
 )
 class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
-    """The emailed sign-in code, each code valid 3 minutes from its own sending."""
+    """The emailed sign-in code, each code valid ``LOGIN_CODE_VALIDITY_SECONDS`` from its own
+    sending."""
 
     form_class = ConfirmLoginCodeForm
     template_name = "account/confirm_login_code.html"
@@ -86,7 +88,7 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
             details={"purpose": "sign_in"},
         )
         form.errors.clear()
-        form.add_error("code", MSG_CODE_EXPIRED)
+        form.add_error("code", MSG_CODE_EXPIRED % {"validity": login_code_validity()})
         return super().form_invalid(form)
 
     def _verify_form_valid(self, form):
@@ -119,7 +121,6 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
                 "email": email,
                 "masked_email": mask_email(email),
                 "verify_form": context["form"],
-                "code_validity_minutes": 3,
             }
         )
         return context

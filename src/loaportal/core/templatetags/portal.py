@@ -11,7 +11,20 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from loaportal.core import durations
+
 register = template.Library()
+
+
+@register.simple_tag
+def login_code_validity() -> str:
+    """``3 minutes`` (from ``LOGIN_CODE_VALIDITY_SECONDS``), in the active language."""
+    return durations.login_code_validity()
+
+
+@register.simple_tag
+def password_reset_code_validity() -> str:
+    return durations.password_reset_code_validity()
 
 PASSTHROUGH_ATTRS = ("autocomplete", "inputmode", "spellcheck", "autocapitalize", "maxlength")
 
