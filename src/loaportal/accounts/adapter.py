@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from loaportal.accounts.stages import CONFIRMED_BY_SIGN_IN_CODE
 from loaportal.notifications.services import email_render, email_send
 
 # Portal wording (Canadian government usage in French) for the messages allauth shows.
@@ -50,6 +51,16 @@ class AccountAdapter(DefaultAccountAdapter):
         if login.signup:
             return False
         return super().is_login_by_code_required(login)
+
+    def add_message(self, request, level, message_template=None, message_context=None, **kwargs):
+        if getattr(request, CONFIRMED_BY_SIGN_IN_CODE, False):
+            # The sign-in code confirmed the address: one notice says both that and that the
+            # person is signed in, instead of "confirmed" and "signed in" one after the other.
+            if message_template == "account/messages/email_confirmed.txt":
+                return None
+            if message_template == "account/messages/logged_in.txt":
+                message_template = "account/messages/logged_in_email_confirmed.txt"
+        return super().add_message(request, level, message_template, message_context, **kwargs)
 
     def get_logout_redirect_url(self, request) -> str:
         # The landing page in the language being used (its /fr/ or /en/ address), not "/",

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from loaportal.accounts.forms import MSG_CODE_EXPIRED, MSG_TOO_MANY_CODES, ConfirmLoginCodeForm
 from loaportal.accounts.selectors import user_sessions_open
 from loaportal.accounts.services import user_other_sessions_end
-from loaportal.accounts.stages import TimedLoginCodeProcess
+from loaportal.accounts.stages import SIGN_IN_EMAIL_SESSION_KEY, TimedLoginCodeProcess
 from loaportal.audit.models import AuditEvent
 from loaportal.audit.services import audit_record
 from loaportal.core.access import public, signed_in
@@ -40,9 +40,41 @@ class SignupView(allauth_views.SignupView):
 
 
 class ConfirmSignupView(allauth_views.ConfirmEmailVerificationCodeView):
-    """ "Confirmez l'inscription": the address and the code from the second email."""
+    """ "Confirmez l'inscription": the address and the code from the second email.
+
+    The confirmation belongs to the browser that signed up. Opened anywhere else (another
+    device, a closed tab), allauth would silently send the person to the sign-in page; instead
+    the page says what to do: sign in, and the emailed sign-in code confirms the address.
+    """
 
     template_name = "account/confirm_signup.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        process = getattr(self, "_process", None)
+        nothing_pending = process is None or (
+            request.user.is_anonymous and not self.stage and "user_id" in process.state
+        )
+        if nothing_pending and isinstance(response, HttpResponseRedirect):
+            return render(request, "account/confirm_signup_elsewhere.html")
+        return response
+
+
+class LoginView(allauth_views.LoginView):
+    """ "Se connecter". Right after "Confirmez", the address just confirmed is filled in."""
+
+    template_name = "account/login.html"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        email = self.request.session.get(SIGN_IN_EMAIL_SESSION_KEY)
+        if email:
+            initial["login"] = email
+        return initial
+
+    def form_valid(self, form):
+        self.request.session.pop(SIGN_IN_EMAIL_SESSION_KEY, None)
+        return super().form_valid(form)
 
 
 @method_decorator(
@@ -166,7 +198,7 @@ def sessions(request):
 
 signup = public(SignupView.as_view())
 confirm_signup = public(ConfirmSignupView.as_view())
-login = public(allauth_views.LoginView.as_view(template_name="account/login.html"))
+login = public(LoginView.as_view())
 confirm_login_code = public(ConfirmLoginCodeView.as_view())
 logout = public(allauth_views.LogoutView.as_view(template_name="account/logout.html"))
 account_inactive = public(

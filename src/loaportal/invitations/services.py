@@ -108,9 +108,10 @@ def _audit(event_type: AuditEvent.Type, *, invitation: Invitation, actor: User |
 def _ensure_invitable(*, institution: Institution, email: str) -> None:
     """Refuse an address that is registered in the portal or already invited to this DLI.
 
-    The refusal is the same whoever holds the address (see ``MSG_EMAIL_UNAVAILABLE``). User emails are unique across the portal (stored in lower case), so the primary and
+    User emails are unique across the portal (stored in lower case), so the primary and
     secondary users of a DLI always have different emails, and an address registered for
-    another DLI or as an officer cannot join this one.
+    another DLI or as an officer cannot join this one. The refusal is the same whoever holds
+    the address (``MSG_EMAIL_UNAVAILABLE``).
     """
     from loaportal.accounts.models import User
 

@@ -26,6 +26,7 @@ def login_code_validity() -> str:
 def password_reset_code_validity() -> str:
     return durations.password_reset_code_validity()
 
+
 PASSTHROUGH_ATTRS = ("autocomplete", "inputmode", "spellcheck", "autocapitalize", "maxlength")
 
 
