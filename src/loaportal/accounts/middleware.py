@@ -26,3 +26,26 @@ class SessionLifetimeMiddleware:
             elif time.time() - signed_in_at > settings.SESSION_ABSOLUTE_SECONDS:
                 logout(request)
         return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """The account's language follows the person: each page they open while signed in, in
+    French or English, records that language on their account (the language toggle included).
+
+    Runs after ``LocaleMiddleware`` (the page's language, from its ``/fr/`` or ``/en/``
+    address) and the authentication middleware. Addresses without a language prefix
+    (``/healthz``, static files) say nothing about a choice and are skipped.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and request.path[:4] in ("/fr/", "/en/"):
+            language = request.path[1:3]
+            if user.preferred_language != language:
+                from loaportal.accounts.services import user_language_set
+
+                user_language_set(user=user, language=language)
+        return self.get_response(request)
