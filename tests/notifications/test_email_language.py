@@ -5,7 +5,6 @@ import pytest
 from tests import flows
 from tests.factories import MembershipFactory
 
-
 SIGN_IN_SUBJECT = {
     "fr": "est votre code de vérification",
     "en": "is your LOA Portal verification code",
