@@ -11,9 +11,15 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from loaportal.core import durations
+from loaportal.core import durations, typography
 
 register = template.Library()
+
+
+@register.filter
+def french_spacing(text: str) -> str:
+    """Non-breaking spaces before ``: ? ! »`` and after ``«`` (see core.typography)."""
+    return typography.french_spacing(str(text))
 
 
 @register.simple_tag
