@@ -8,6 +8,8 @@ as the page comes and then after a validation error, and the test checks what ar
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -211,3 +213,21 @@ def test_secondary_user_chosen_in_a_list_arrives_after_an_error(browser, live_se
     request = UserChangeRequest.objects.get(institution=institution)
     assert request.target_user_id == chosen.user_id
     assert request.reason == UserChangeRequest.Reason.OTHER
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_activity_filter_keeps_sending_the_chosen_event(browser, live_server, lang):
+    label, button = {"fr": ("Événement", "Filtrer"), "en": ("Event", "Filter")}[lang]
+    institution = InstitutionFactory()
+    primary = MembershipFactory(institution=institution, role=Membership.Role.PRIMARY).user
+    page = signed_in_page(browser, live_server, primary, lang)
+    page.goto(url("audit_log", lang))
+    select = field(page, label)
+    chosen = select.locator("option").nth(2).get_attribute("value")
+    select.select_option(chosen)
+    submit(page, button)
+    expect(page).to_have_url(re.compile(rf"event_type={chosen}"))
+    # Re-displayed, then submitted untouched: the same choice is sent again.
+    expect(field(page, label)).to_have_value(chosen)
+    submit(page, button)
+    expect(page).to_have_url(re.compile(rf"event_type={chosen}$"))
