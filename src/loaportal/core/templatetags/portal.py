@@ -11,15 +11,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from loaportal.core import durations, typography
+from loaportal.core import durations
 
 register = template.Library()
-
-
-@register.filter
-def french_spacing(text: str) -> str:
-    """Non-breaking spaces before ``: ? ! »`` and after ``«`` (see core.typography)."""
-    return typography.french_spacing(str(text))
 
 
 @register.simple_tag
