@@ -11,6 +11,8 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 
+from loaportal.accounts.services import user_language_set
+
 SESSION_KEY = "loaportal_signed_in_at"
 
 
@@ -45,7 +47,5 @@ class UserLanguageMiddleware:
         if user.is_authenticated and request.path[:4] in ("/fr/", "/en/"):
             language = request.path[1:3]
             if user.preferred_language != language:
-                from loaportal.accounts.services import user_language_set
-
                 user_language_set(user=user, language=language)
         return self.get_response(request)
