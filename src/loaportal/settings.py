@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "loaportal.accounts.middleware.SessionLifetimeMiddleware",
+    "loaportal.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -295,6 +296,8 @@ INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=14)
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# Canadian date and time formats ("15 h 12" in French) over Django's (loaportal/formats/).
+FORMAT_MODULE_PATH = ["loaportal.formats"]
 USE_I18N = True
 TIME_ZONE = env.str("TIME_ZONE", default="America/Toronto")
 USE_TZ = True

@@ -85,4 +85,8 @@ def test_change_password_needs_the_current_one_and_ends_other_sessions(client, s
     assert client.get(flows.url("home")).status_code == 200  # this session continues
     assert other_device.get(flows.url("home")).status_code == 302  # the others end
     assert AuditEvent.objects.filter(event_type=AuditEvent.Type.PASSWORD_CHANGED).count() == 1
-    assert smtp.for_address(member.email)[-1].subject == "Your LOA Portal password was changed"
+    # Changed on a French page: French is now the person's language, and the email's.
+    assert (
+        smtp.for_address(member.email)[-1].subject
+        == "Votre mot de passe du Portail de vérification des LA a été changé"
+    )

@@ -27,7 +27,7 @@ LABELS = {
         "new_code": "Demander un nouveau code",
         "accept": "J'accepte",
         "terms": "Modalités",
-        "error_prefix": "Erreur :",
+        "error_prefix": "Erreur\u00a0:",  # non-breaking space (French typography)
         "home": "Accueil du compte",
     },
     "en": {

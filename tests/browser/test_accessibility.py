@@ -24,6 +24,7 @@ PUBLIC_PAGES = [
     "landing",
     "account_signup",
     "account_login",
+    "account_email_verification_sent",  # opened with no sign-up pending: says what to do
     "account_reset_password",
     "terms",
     "privacy",

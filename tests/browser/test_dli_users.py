@@ -30,7 +30,7 @@ TEXT = {
         "new_request": "Nouvelle requête",
         "secondary": "Utilisateur secondaire",
         "already_invited": "Une invitation à cette adresse électronique est déjà en attente",
-        "registered": "pour une autre raison",
+        "registered": "Cette adresse électronique ne peut pas être utilisée.",
         "access_denied": "Accès refusé",
     },
     "en": {
@@ -39,7 +39,7 @@ TEXT = {
         "new_request": "New request",
         "secondary": "Secondary user",
         "already_invited": "An invitation to this email address is already pending",
-        "registered": "for another purpose",
+        "registered": "This email address cannot be used.",
         "access_denied": "Access denied",
     },
 }

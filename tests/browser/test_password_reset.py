@@ -20,7 +20,7 @@ pytestmark = pytest.mark.browser
 
 TEXT = {
     "fr": {
-        "forgot": "Mot de passe oublié?",
+        "forgot": "Mot de passe oublié\u00a0?",  # non-breaking space
         "reset": "Réinitialiser votre mot de passe",
         "send": "Envoyer un code",
         "choose": "Choisir un nouveau mot de passe",

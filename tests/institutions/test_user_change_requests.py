@@ -24,7 +24,7 @@ from loaportal.institutions.services import (
     user_change_request_submit,
 )
 from loaportal.invitations.models import Invitation
-from loaportal.invitations.services import MSG_ALREADY_REGISTERED
+from loaportal.invitations.services import MSG_EMAIL_UNAVAILABLE
 from tests import flows
 from tests.factories import MembershipFactory, OfficerFactory, dli_with_users
 
@@ -289,7 +289,7 @@ def test_a_new_primary_email_must_be_free():
             new_primary_email=other.email,
             former_primary_outcome="remove",
         )
-    assert (exc.value.message, exc.value.field) == (MSG_ALREADY_REGISTERED, "new_primary_email")
+    assert (exc.value.message, exc.value.field) == (MSG_EMAIL_UNAVAILABLE, "new_primary_email")
 
 
 @pytest.mark.django_db

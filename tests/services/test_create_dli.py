@@ -62,3 +62,26 @@ def test_resend_replaces_the_code(smtp):
             "--primary-email",
             "a@b.example",
         )
+
+
+def test_resent_primary_invitation_keeps_the_dli_language_unless_another_is_chosen(db):
+    from loaportal.institutions.services import (
+        institution_onboard,
+        institution_primary_invitation_send,
+    )
+
+    sent = institution_onboard(
+        dli_number="O19390898173",
+        name_en="Cedar College",
+        primary_email="rep@cedar.example",
+        language="en",
+    )
+    institution = sent.invitation.institution
+    call_command("create_dli", "--number", "O19390898173", "--resend", stdout=io.StringIO())
+    assert Invitation.objects.order_by("-id").first().language == "en"
+    # A new address, no language given: still the DLI's language.
+    again = institution_primary_invitation_send(institution=institution, email="new@cedar.example")
+    assert again.invitation.language == "en"
+    # A language chosen for a pending invitation's re-send is the one it goes out in.
+    chosen = institution_primary_invitation_send(institution=institution, language="fr")
+    assert (chosen.invitation.email, chosen.invitation.language) == ("new@cedar.example", "fr")

@@ -8,7 +8,7 @@ from loaportal.invitations import codes
 from loaportal.invitations.models import Invitation
 from loaportal.invitations.services import (
     MSG_ALREADY_INVITED,
-    MSG_ALREADY_REGISTERED,
+    MSG_EMAIL_UNAVAILABLE,
     InvitationError,
     invitation_check,
     invitation_redeem,
@@ -133,7 +133,7 @@ def test_registered_or_already_invited_email_is_refused():
     UserFactory(email="taken@college.example")
     with pytest.raises(InvitationError) as exc:
         invitation_send(institution=institution, email="TAKEN@college.example")
-    assert exc.value.message == MSG_ALREADY_REGISTERED
+    assert exc.value.message == MSG_EMAIL_UNAVAILABLE
     invitation_send(institution=institution, email="new@college.example")
     with pytest.raises(InvitationError) as exc:
         invitation_send(institution=institution, email="New@College.example")

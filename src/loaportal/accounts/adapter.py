@@ -5,9 +5,12 @@ from __future__ import annotations
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import Login
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from loaportal.accounts.services import user_language_set
+from loaportal.accounts.stages import CONFIRMED_BY_SIGN_IN_CODE
 from loaportal.notifications.services import email_render, email_send
 
 # Portal wording (Canadian government usage in French) for the messages allauth shows.
@@ -28,6 +31,20 @@ ERROR_MESSAGES = {
     "unverified_primary_email": _("Your email address must be confirmed."),
     "invalid_password_reset": _("This password reset link is not valid or has expired."),
 }
+
+# Emails that continue what the person is doing on a page: written in that page's language.
+PAGE_LANGUAGE_EMAILS = frozenset(
+    {
+        "account/email/login_code",
+        "account/email/email_confirmation",
+        "account/email/email_confirmation_signup",
+        "account/email/password_reset_code",
+        "account/email/password_reset",
+    }
+)
+# Of those, the ones sent only after the person proved who they are (the password; the reset
+# code): their page language is then recorded as the account's language.
+PROVEN_BY_PAGE_EMAILS = frozenset({"account/email/login_code", "account/email/password_reset"})
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -50,6 +67,21 @@ class AccountAdapter(DefaultAccountAdapter):
             return False
         return super().is_login_by_code_required(login)
 
+    def add_message(self, request, level, message_template=None, message_context=None, **kwargs):
+        if getattr(request, CONFIRMED_BY_SIGN_IN_CODE, False):
+            # The sign-in code confirmed the address: one notice says both that and that the
+            # person is signed in, instead of "confirmed" and "signed in" one after the other.
+            if message_template == "account/messages/email_confirmed.txt":
+                return None
+            if message_template == "account/messages/logged_in.txt":
+                message_template = "account/messages/logged_in_email_confirmed.txt"
+        return super().add_message(request, level, message_template, message_context, **kwargs)
+
+    def get_logout_redirect_url(self, request) -> str:
+        # The landing page in the language being used (its /fr/ or /en/ address), not "/",
+        # which would pick a language from the browser's preferences instead.
+        return reverse("landing")
+
     def save_user(self, request, user, form, commit=True):
         user = super().save_user(request, user, form, commit=False)
         form.fill_user(user)
@@ -58,9 +90,21 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
-        """Render in the recipient's language and queue for the background worker."""
+        """Render in the recipient's language and queue for the background worker.
+
+        An email that is a step of what the person is doing on a page (a code to type there)
+        is in that page's language; when the person has proved who they are (password, reset
+        code), that language is also recorded as their choice. Any other email is in the
+        account's language, the latest one its owner used (see ``UserLanguageMiddleware``).
+        """
         user = get_user_model().objects.filter(email__iexact=email).first()
-        language = user.preferred_language if user else translation.get_language()
+        page_language = (translation.get_language() or "fr")[:2]
+        if user is None or template_prefix in PAGE_LANGUAGE_EMAILS:
+            language = page_language
+            if user is not None and template_prefix in PROVEN_BY_PAGE_EMAILS:
+                user_language_set(user=user, language=page_language)
+        else:
+            language = user.preferred_language
         context = {**context, "email": email, "user": user}
         context.pop("request", None)
         email_send(

@@ -17,8 +17,8 @@ MSG_PHONE_INVALID = _(
 )
 MSG_EMAIL_NOT_SIGNED_UP = _("Enter the email address you signed up with.")
 MSG_CODE_EXPIRED = _(
-    "This verification code has expired: a code is valid for 3 minutes. Select “Request a new "
-    "code” to receive a new one."
+    "This verification code has expired: a code is valid for %(validity)s. Select “Request a "
+    "new code” to receive a new one."
 )
 MSG_CODE_FORMAT = _("A verification code is 6 digits, for example 123456.")
 MSG_TOO_MANY_CODES = _(

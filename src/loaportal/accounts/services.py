@@ -23,6 +23,24 @@ class AccountError(ApplicationError):
     code = "account_error"
 
 
+def user_language_set(*, user: User, language: str) -> None:
+    """Record ``language`` as the person's choice: their latest page language. Emails that
+    others cause (a decision, a deactivation) are then written in it.
+
+    One conditional UPDATE, so simultaneous requests cannot write a stale value over a newer
+    one more than the order of the requests themselves does.
+    """
+    from loaportal.accounts.models import User
+
+    language = (language or "")[:2]
+    if language not in User.Language.values or user.preferred_language == language:
+        return
+    User.objects.filter(pk=user.pk).exclude(preferred_language=language).update(
+        preferred_language=language
+    )
+    user.preferred_language = language
+
+
 def user_sessions_end(*, user: User, keep_session_key: str | None = None) -> int:
     """End the user's signed-in sessions at once, except ``keep_session_key`` if given.
 

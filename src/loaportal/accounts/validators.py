@@ -43,22 +43,37 @@ class MaximumLengthValidator:
 
 
 class ContextWordsValidator:
-    """Refuse a password that is mostly a context word (the portal's name, "password", ...)."""
+    """Refuse a password that is mostly context words (the portal's name, "password", ...).
+
+    Every context word is taken out, longest first, and what is left must still be a password
+    (at least ``min_remainder`` letters and digits): "LOA Portal password 2026" leaves "2026".
+    Taking out one word at a time would leave the others in the remainder and let it pass.
+    """
+
+    def __init__(self, min_remainder: int = 8):
+        self.min_remainder = min_remainder
+
+    @staticmethod
+    def _fold(text: str) -> str:
+        return "".join(ch for ch in text.casefold() if ch.isalnum())
 
     def validate(self, password: str, user=None) -> None:
-        folded = "".join(ch for ch in password.casefold() if ch.isalnum())
-        for word in CONTEXT_WORDS:
-            core = "".join(ch for ch in word.casefold() if ch.isalnum())
-            remainder = folded.replace(core, "")
-            if core in folded and len(remainder) < 8:
-                raise ValidationError(
-                    _(
-                        "This password is too easy to guess because it is built on the word "
-                        "“%(word)s”. Choose a longer phrase of unrelated words."
-                    ),
-                    code="password_context_word",
-                    params={"word": word},
-                )
+        remainder = self._fold(password)
+        found: list[str] = []
+        for word in sorted(CONTEXT_WORDS, key=lambda w: len(self._fold(w)), reverse=True):
+            core = self._fold(word)
+            if core in remainder:
+                found.append(word)
+                remainder = remainder.replace(core, "")
+        if found and len(remainder) < self.min_remainder:
+            raise ValidationError(
+                _(
+                    "This password is too easy to guess because it is built on the word "
+                    "“%(word)s”. Choose a longer phrase of unrelated words."
+                ),
+                code="password_context_word",
+                params={"word": found[0]},
+            )
 
     def get_help_text(self) -> str:
         return _("It cannot be built on the portal's name or on the word “password”.")

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from loaportal.accounts.forms import MSG_CODE_EXPIRED, MSG_TOO_MANY_CODES, ConfirmLoginCodeForm
 from loaportal.accounts.selectors import user_sessions_open
 from loaportal.accounts.services import user_other_sessions_end
-from loaportal.accounts.stages import TimedLoginCodeProcess
+from loaportal.accounts.stages import SIGN_IN_EMAIL_SESSION_KEY, TimedLoginCodeProcess
 from loaportal.audit.models import AuditEvent
 from loaportal.audit.services import audit_record
 from loaportal.core.access import public, signed_in
+from loaportal.core.durations import login_code_validity
 from loaportal.institutions.selectors import membership_for_user, user_change_request_queue
 from loaportal.invitations.services import InvitationError
 
@@ -39,9 +40,41 @@ class SignupView(allauth_views.SignupView):
 
 
 class ConfirmSignupView(allauth_views.ConfirmEmailVerificationCodeView):
-    """ "Confirmez l'inscription": the address and the code from the second email."""
+    """ "Confirmez l'inscription": the address and the code from the second email.
+
+    The confirmation belongs to the browser that signed up. Opened anywhere else (another
+    device, a closed tab), allauth would silently send the person to the sign-in page; instead
+    the page says what to do: sign in, and the emailed sign-in code confirms the address.
+    """
 
     template_name = "account/confirm_signup.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        process = getattr(self, "_process", None)
+        nothing_pending = process is None or (
+            request.user.is_anonymous and not self.stage and "user_id" in process.state
+        )
+        if nothing_pending and isinstance(response, HttpResponseRedirect):
+            return render(request, "account/confirm_signup_elsewhere.html")
+        return response
+
+
+class LoginView(allauth_views.LoginView):
+    """ "Se connecter". Right after "Confirmez", the address just confirmed is filled in."""
+
+    template_name = "account/login.html"
+
+    def get_initial(self):
+        initial = super().get_initial()
+        email = self.request.session.get(SIGN_IN_EMAIL_SESSION_KEY)
+        if email:
+            initial["login"] = email
+        return initial
+
+    def form_valid(self, form):
+        self.request.session.pop(SIGN_IN_EMAIL_SESSION_KEY, None)
+        return super().form_valid(form)
 
 
 @method_decorator(
@@ -49,7 +82,8 @@ class ConfirmSignupView(allauth_views.ConfirmEmailVerificationCodeView):
     name="dispatch",
 )
 class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
-    """The emailed sign-in code, each code valid 3 minutes from its own sending."""
+    """The emailed sign-in code, each code valid ``LOGIN_CODE_VALIDITY_SECONDS`` from its own
+    sending."""
 
     form_class = ConfirmLoginCodeForm
     template_name = "account/confirm_login_code.html"
@@ -86,7 +120,7 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
             details={"purpose": "sign_in"},
         )
         form.errors.clear()
-        form.add_error("code", MSG_CODE_EXPIRED)
+        form.add_error("code", MSG_CODE_EXPIRED % {"validity": login_code_validity()})
         return super().form_invalid(form)
 
     def _verify_form_valid(self, form):
@@ -119,7 +153,6 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
                 "email": email,
                 "masked_email": mask_email(email),
                 "verify_form": context["form"],
-                "code_validity_minutes": 3,
             }
         )
         return context
@@ -165,7 +198,7 @@ def sessions(request):
 
 signup = public(SignupView.as_view())
 confirm_signup = public(ConfirmSignupView.as_view())
-login = public(allauth_views.LoginView.as_view(template_name="account/login.html"))
+login = public(LoginView.as_view())
 confirm_login_code = public(ConfirmLoginCodeView.as_view())
 logout = public(allauth_views.LogoutView.as_view(template_name="account/logout.html"))
 account_inactive = public(

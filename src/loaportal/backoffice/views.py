@@ -36,7 +36,7 @@ from loaportal.institutions.services import (
     user_change_request_approve,
     user_change_request_refuse,
 )
-from loaportal.invitations.selectors import invitation_pending_list
+from loaportal.invitations.selectors import invitation_language_latest, invitation_pending_list
 
 PAGE_SIZE = 50
 
@@ -108,7 +108,8 @@ def officer_dli(request, pk: int):
     """A DLI: its users (with "Deactivate"), its invitations, its requests; send the primary
     user's invitation while the DLI has no primary user."""
     institution = get_object_or_404(Institution, pk=pk)
-    form = PrimaryInvitationForm(request.POST or None)
+    language = invitation_language_latest(institution=institution, role=Membership.Role.PRIMARY)
+    form = PrimaryInvitationForm(request.POST or None, initial={"language": language or "fr"})
     if request.method == "POST" and form.is_valid():
         try:
             sent = institution_primary_invitation_send(

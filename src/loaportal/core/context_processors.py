@@ -9,13 +9,25 @@ from django.utils.translation import gettext as _
 import loaportal
 
 
+def translate_page_url(request: HttpRequest, language: str) -> str:
+    """The current page in ``language``, with a ``next`` address translated too, so that the
+    page the person goes on to (after "J'accepte", after signing in) keeps the chosen language.
+    """
+    path = translate_url(request.path, language)
+    if path == request.path:
+        return f"/{language}/"
+    query = request.GET.copy()
+    next_url = query.get("next", "")
+    if next_url.startswith("/") and not next_url.startswith("//"):
+        query["next"] = translate_url(next_url, language)
+    return f"{path}?{query.urlencode(safe='/')}" if query else path
+
+
 def portal(request: HttpRequest) -> dict:
     """Branding, version and the language toggle's target: the same page in the other language."""
     language = (get_language() or settings.LANGUAGE_CODE)[:2]
     other = "en" if language == "fr" else "fr"
-    other_url = translate_url(request.get_full_path(), other)
-    if other_url == request.get_full_path():
-        other_url = f"/{other}/"
+    other_url = translate_page_url(request, other)
     return {
         "OFFICIAL_DEPLOYMENT": settings.OFFICIAL_DEPLOYMENT,
         "PORTAL_VERSION": settings.PORTAL_VERSION or loaportal.__version__,

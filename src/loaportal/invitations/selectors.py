@@ -20,3 +20,15 @@ def invitation_pending_list(
     if role:
         invitations = invitations.filter(role=role)
     return invitations.select_related("invited_by").order_by("created_at", "id")
+
+
+def invitation_language_latest(*, institution: Institution, role: str | None = None) -> str | None:
+    """The language of the DLI's most recent invitation (of ``role``), or None if it has none.
+
+    The officers' "send the primary user's invitation" form starts from it, so a DLI onboarded
+    in English is invited again in English unless the officer chooses otherwise.
+    """
+    invitations = Invitation.objects.filter(institution=institution)
+    if role:
+        invitations = invitations.filter(role=role)
+    return invitations.order_by("-created_at", "-id").values_list("language", flat=True).first()

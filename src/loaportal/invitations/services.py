@@ -43,14 +43,15 @@ MSG_PRIMARY_TAKEN = _(
     "This invitation is no longer valid because the DLI already has a primary user. Contact IRCC."
 )
 # Messages shown to the person sending an invitation.
-MSG_ALREADY_MEMBER = _(
-    "This email address is already used by a user of your DLI. The primary and secondary users "
-    "of a DLI must each have a different email address: use another address."
+# One refusal for an address already in the portal, wherever it is used (this DLI, another DLI,
+# an IRCC account): saying where would tell the DLI who holds accounts elsewhere (no account
+# enumeration, OWASP ASVS 6.3.8).
+MSG_EMAIL_UNAVAILABLE = _(
+    "This email address cannot be used. Each user of the LOA Portal must have their own email "
+    "address, not used for any other account in the portal: use another email address."
 )
-MSG_ALREADY_REGISTERED = _(
-    "This email address is already registered in the LOA Portal for another purpose (another DLI "
-    "or an IRCC account). It cannot be used for this DLI: use another email address."
-)
+# Former names of the same message, kept for callers written before it became one.
+MSG_ALREADY_MEMBER = MSG_ALREADY_REGISTERED = MSG_EMAIL_UNAVAILABLE
 MSG_ALREADY_INVITED = _(
     "An invitation to this email address is already pending for this DLI. You can re-send or "
     "cancel it from the users page."
@@ -109,15 +110,13 @@ def _ensure_invitable(*, institution: Institution, email: str) -> None:
 
     User emails are unique across the portal (stored in lower case), so the primary and
     secondary users of a DLI always have different emails, and an address registered for
-    another DLI or as an officer cannot join this one.
+    another DLI or as an officer cannot join this one. The refusal is the same whoever holds
+    the address (``MSG_EMAIL_UNAVAILABLE``).
     """
     from loaportal.accounts.models import User
 
-    user = User.objects.filter(email__iexact=email).first()
-    if user is not None:
-        if Membership.objects.filter(user=user, institution=institution).exists():
-            raise InvitationError(MSG_ALREADY_MEMBER, code="already_member", field="email")
-        raise InvitationError(MSG_ALREADY_REGISTERED, code="already_registered", field="email")
+    if User.objects.filter(email__iexact=email).exists():
+        raise InvitationError(MSG_EMAIL_UNAVAILABLE, code="email_unavailable", field="email")
     if Invitation.objects.filter(
         institution=institution, email__iexact=email, used_at__isnull=True, revoked_at__isnull=True
     ).exists():
@@ -174,9 +173,14 @@ def invitation_send(
 
 
 def invitation_resend(
-    *, invitation: Invitation, sent_by: User | None = None, now: datetime | None = None
+    *,
+    invitation: Invitation,
+    sent_by: User | None = None,
+    language: str | None = None,
+    now: datetime | None = None,
 ) -> SentInvitation:
     """Replace a pending (or expired) invitation with a fresh code; the old code stops working.
+    The new invitation is in ``language`` when given, else in the old one's language.
 
     Side effects: the old invitation is marked revoked; a new invitation email is queued; an
     ``invitation_resent`` audit entry.
@@ -195,7 +199,7 @@ def invitation_resend(
             institution=current.institution,
             role=current.role,
             invited_by=sent_by if sent_by is not None else current.invited_by,
-            language=current.language,
+            language=language or current.language,
             created_at=now,
             expires_at=_expiry(now),
         )

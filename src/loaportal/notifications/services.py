@@ -20,6 +20,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from loaportal.core.typography import french_spacing
 from loaportal.notifications.models import OutgoingEmail
 from loaportal.notifications.sealing import seal
 from loaportal.notifications.tasks import enqueue_delivery
@@ -40,6 +41,9 @@ def email_render(*, template_prefix: str, context: dict, language: str | None) -
     with translation.override(language or translation.get_language() or settings.LANGUAGE_CODE):
         subject = " ".join(render_to_string(f"{template_prefix}_subject.txt", context).split())
         body = render_to_string(f"{template_prefix}_message.txt", context).strip() + "\n"
+        # Text composed at run time gets the French non-breaking spaces too. Harmless in
+        # English, which has no space before those signs, so bilingual emails get it whole.
+        subject, body = french_spacing(subject), french_spacing(body)
         try:
             html = render_to_string(f"{template_prefix}_message.html", context).strip()
         except TemplateDoesNotExist:

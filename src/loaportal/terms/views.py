@@ -1,6 +1,8 @@
 from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect, render
+from django.urls import translate_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 
 from loaportal.core.access import public
 from loaportal.terms.forms import AcceptTermsForm
@@ -9,11 +11,13 @@ from loaportal.terms.services import terms_accept
 
 
 def _next_url(request) -> str:
+    """The page to go on to, in the language of this page (the person may have switched
+    language on the terms page)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return candidate
+        return translate_url(candidate, get_language())
     return ""
 
 

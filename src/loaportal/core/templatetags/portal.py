@@ -11,7 +11,21 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from loaportal.core import durations
+
 register = template.Library()
+
+
+@register.simple_tag
+def login_code_validity() -> str:
+    """``3 minutes`` (from ``LOGIN_CODE_VALIDITY_SECONDS``), in the active language."""
+    return durations.login_code_validity()
+
+
+@register.simple_tag
+def password_reset_code_validity() -> str:
+    return durations.password_reset_code_validity()
+
 
 PASSTHROUGH_ATTRS = ("autocomplete", "inputmode", "spellcheck", "autocapitalize", "maxlength")
 
@@ -90,7 +104,13 @@ def _selected(field: forms.BoundField) -> set[str]:
 
 @register.simple_tag
 def gcds_radios(field: forms.BoundField, **overrides) -> str:
-    """A ``<gcds-radios>`` for a choice field: legend, options, checked value, server error."""
+    """A ``<gcds-radios>`` for a choice field: legend, options, checked option, server error.
+
+    The choice is given only as the option's ``checked`` flag, never as the element's ``value``
+    attribute: gcds-radios hands a ``checked`` option to the form (``setFormValue``) only while
+    its ``value`` is empty, so an element rendered with both *shows* the choice but posts
+    nothing (issue 8: "looks selected, is not sent").
+    """
     selected = _selected(field)
     options = [
         {"id": f"{field.auto_id}_{index}", "label": label, "value": value}
@@ -101,8 +121,6 @@ def gcds_radios(field: forms.BoundField, **overrides) -> str:
         "legend": str(field.label),
         "options": json.dumps(options, ensure_ascii=False),
     }
-    if selected:
-        attrs["value"] = next(iter(selected))
     attrs.update({key.replace("_", "-"): str(val) for key, val in overrides.items()})
     return _render("gcds-radios", attrs, field.field.required)
 

@@ -12,6 +12,7 @@ from loaportal.audit.services import audit_record
 from loaportal.core.exceptions import ApplicationError
 from loaportal.institutions.models import Institution, Membership
 from loaportal.invitations.models import Invitation
+from loaportal.invitations.selectors import invitation_language_latest
 from loaportal.invitations.services import (
     SentInvitation,
     invitation_resend,
@@ -114,7 +115,8 @@ def institution_primary_invitation_send(
     """Send (or re-send with a fresh code) the primary user's invitation of a DLI.
 
     A pending primary invitation is replaced (its code stops working). Refused once the DLI has
-    a primary user: changing the primary user is a request officers decide.
+    a primary user: changing the primary user is a request officers decide. Without
+    ``language``, the invitation keeps the language of the DLI's last primary invitation.
     """
     with transaction.atomic():
         if institution.memberships.filter(role=Membership.Role.PRIMARY).exists():
@@ -130,7 +132,7 @@ def institution_primary_invitation_send(
             .first()
         )
         if pending and (email is None or pending.email == email.strip().lower()):
-            return invitation_resend(invitation=pending, sent_by=officer)
+            return invitation_resend(invitation=pending, sent_by=officer, language=language)
         if pending:
             invitation_revoke(invitation=pending, revoked_by=officer)
         if not email:
@@ -140,5 +142,7 @@ def institution_primary_invitation_send(
             email=email,
             role=Membership.Role.PRIMARY,
             invited_by=officer,
-            language=language or "fr",
+            language=language
+            or invitation_language_latest(institution=institution, role=Membership.Role.PRIMARY)
+            or "fr",
         )

@@ -25,8 +25,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--language",
             choices=["fr", "en"],
-            default="fr",
-            help="Language shown first in the bilingual invitation.",
+            default=None,
+            help="Language shown first in the bilingual invitation (default: French for a new "
+            "DLI, the language of its last primary invitation with --resend).",
         )
         parser.add_argument(
             "--province", default="", choices=[""] + list(Institution.Province.values)
@@ -62,7 +63,7 @@ class Command(BaseCommand):
                     name_fr=options["name_fr"],
                     province=options["province"],
                     primary_email=options["primary_email"],
-                    language=options["language"],
+                    language=options["language"] or "fr",
                 )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
