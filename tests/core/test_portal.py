@@ -36,7 +36,7 @@ def test_passwords_accepted_without_composition_rules(password):
 
 
 @pytest.mark.django_db
-def test_argon2id_with_deliberate_parameters():
+def test_argon2id_with_deliberate_parameters(production_password_hasher):
     user = UserFactory()
     hasher = identify_hasher(user.password)
     assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
