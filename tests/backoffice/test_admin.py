@@ -29,7 +29,7 @@ def test_every_portal_admin_and_inline_uses_the_officer_mixin():
 
 
 @pytest.fixture
-def officer(smtp):
+def officer(db):
     """A staff officer who is not a superuser and holds no model permission or group."""
     user = UserFactory(email="officer@ircc.example", is_staff=True)
     assert not user.is_superuser and not user.user_permissions.exists()
@@ -37,9 +37,8 @@ def officer(smtp):
 
 
 @pytest.fixture
-def officer_client(officer, client, smtp):
-    flows.sign_in(client, smtp, email=officer.email)
-    return client
+def officer_client(officer, signed_in):
+    return signed_in(officer)
 
 
 def test_officer_opens_the_index_and_every_portal_changelist(officer_client):
@@ -113,10 +112,10 @@ def test_officer_corrects_a_dli_user_but_cannot_make_anyone_staff(officer_client
     assert officer_client.post(delete, {"post": "yes"}).status_code == 403
 
 
-def test_a_superuser_still_manages_access(client, smtp):
+def test_a_superuser_still_manages_access(signed_in):
     boss = UserFactory(email="boss@ircc.example", is_staff=True, is_superuser=True)
     officer = UserFactory(email="officer@ircc.example", is_staff=True)
-    flows.sign_in(client, smtp, email=boss.email)
+    client = signed_in(boss)
     change = flows.url("admin:accounts_user_change", object_id=officer.pk)
     assert b'name="is_superuser"' in client.get(change).content
     response = client.post(
@@ -181,9 +180,9 @@ def test_read_only_records_stay_read_only_for_officers(officer_client):
     assert officer_client.post(delete, {"post": "yes"}).status_code == 403
 
 
-def test_dli_users_get_403_on_the_admin(client, smtp):
+def test_dli_users_get_403_on_the_admin(signed_in):
     member = MembershipFactory(user__email="member@college.example").user
-    flows.sign_in(client, smtp, email=member.email)
+    client = signed_in(member)
     for name in ("admin:index", "admin:accounts_user_changelist"):
         assert client.get(flows.url(name)).status_code == 403, name
 

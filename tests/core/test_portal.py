@@ -53,7 +53,7 @@ def test_security_headers_and_language_toggle(client):
     assert b'lang-href="/en/account/sign-in/"' in response.content
 
 
-def test_officers_sign_in_with_the_code_to_reach_the_back_office(client, smtp):
+def test_officers_sign_in_with_the_code_to_reach_the_back_office(client, mail):
     UserFactory(email="officer@ircc.example", is_staff=True, is_superuser=True)
     response = client.get("/en/back-office/")
     assert response.status_code == 302 and response["Location"].startswith(
@@ -61,13 +61,12 @@ def test_officers_sign_in_with_the_code_to_reach_the_back_office(client, smtp):
     )
     response = client.get("/en/back-office/login/")
     assert response.status_code == 302 and "/account/sign-in/" in response["Location"]
-    flows.sign_in(client, smtp, email="officer@ircc.example")
+    flows.sign_in(client, mail, email="officer@ircc.example")
     assert client.get("/en/back-office/").status_code == 200
 
 
-def test_dli_users_cannot_use_the_back_office(client, smtp):
-    MembershipFactory(user__email="member@college.example")
-    flows.sign_in(client, smtp, email="member@college.example")
+def test_dli_users_cannot_use_the_back_office(signed_in):
+    client = signed_in(MembershipFactory(user__email="member@college.example").user)
     assert client.get("/en/back-office/").status_code == 403
 
 

@@ -10,18 +10,18 @@ from tests.factories import MembershipFactory
     ("language", "expected"),
     [("fr", "est votre code de vérification"), ("en", "is your LOA Portal verification code")],
 )
-def test_sign_in_code_in_the_users_language(client, smtp, language, expected):
+def test_sign_in_code_in_the_users_language(client, mail, language, expected):
     user = MembershipFactory(
         user__email="member@college.example", user__preferred_language=language
     ).user
     # Whatever language the page is shown in, the email follows the person's choice.
     flows.sign_in_password(client, email=user.email, lang="en" if language == "fr" else "fr")
-    message = smtp.wait_for(user.email)
+    message = mail.wait_for(user.email)
     assert expected in message.subject
     assert message.subject.startswith(message.first_line)
 
 
-def test_sign_up_records_the_language_of_the_pages(client, smtp):
+def test_sign_up_records_the_language_of_the_pages(client, mail):
     from loaportal.accounts.models import User
     from loaportal.institutions.models import Membership
     from loaportal.invitations.services import invitation_send
@@ -32,5 +32,5 @@ def test_sign_up_records_the_language_of_the_pages(client, smtp):
     )
     flows.sign_up(client, code=sent.code, email="new@college.example", lang="fr")
     assert User.objects.get(email="new@college.example").preferred_language == "fr"
-    confirmation = smtp.wait_for("new@college.example", count=2)
+    confirmation = mail.wait_for("new@college.example", count=2)
     assert "inscription" in confirmation.subject
