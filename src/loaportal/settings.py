@@ -55,7 +55,8 @@ INSTALLED_APPS = [
     "loaportal.notifications",
     "loaportal.audit",
     "loaportal.backoffice",
-    "django.contrib.admin",
+    # The Django admin, trimmed and bilingual for officers (``loaportal.core.admin_site``).
+    "loaportal.core.admin_site.BackOfficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -163,6 +164,8 @@ if TASKS_BACKEND == "redis" and not REDIS_URL:
     raise environ.ImproperlyConfigured("TASKS_BACKEND=redis needs REDIS_URL")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+# The Django-RQ dashboard in the back office only when the Redis queue is the one in use.
+RQ_SHOW_ADMIN_LINK = TASKS_BACKEND == "redis"
 
 # --- Email --------------------------------------------------------------------------------------
 EMAIL_URL = env.str("EMAIL_URL", default="")

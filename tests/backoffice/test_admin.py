@@ -3,7 +3,14 @@ but never a way to hand out staff or superuser rights."""
 
 from __future__ import annotations
 
+import html
+import os
+import re
+import subprocess
+import sys
+
 import pytest
+from django.conf import settings
 from django.contrib import admin
 
 from loaportal.core.admin import OfficerAdminMixin
@@ -51,9 +58,8 @@ def test_officer_opens_the_index_and_every_portal_changelist(officer_client):
         changelist = flows.url(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert changelist.encode() in index.content, changelist
         assert officer_client.get(changelist).status_code == 200, changelist
-    # Superuser-only: Django's groups stay out of the officers' back office.
+    # Django's groups are not part of the back office at all (see test_back_office_lists_...).
     assert b"/auth/group/" not in index.content
-    assert officer_client.get(flows.url("admin:auth_group_changelist")).status_code == 403
 
     users = officer_client.get(flows.url("admin:accounts_user_changelist"))
     assert dli.primary.email.encode() in users.content
@@ -191,3 +197,114 @@ def test_officers_change_their_password_on_the_portal_page(officer_client):
     response = officer_client.get(flows.url("admin:password_change", "fr"))
     assert response.status_code == 302
     assert response["Location"] == flows.url("account_change_password", "fr")
+
+
+# --- What the back office shows, in both languages (issue 8, item 11) ---------------------------
+
+# Sections and rows officers never use, whoever signs in (a superuser sees every registered one).
+NOT_IN_THE_BACK_OFFICE = {
+    "fr": ("Groupes", "Django-RQ", "Task Results", "Tasks Database Backend", "Sessions", "e-mail"),
+    "en": ("Groups", "Django-RQ", "Task Results", "Tasks Database Backend", "Sessions"),
+}
+
+
+def _section_names(content: bytes) -> list[str]:
+    """The headings of the index's sections (one caption per app)."""
+    return [
+        html.unescape(re.sub(r"<[^>]+>", "", caption)).strip()
+        for caption in re.findall(
+            r'(?s)<caption>\s*<a href="[^"]*" class="section"[^>]*>(.*?)</a>', content.decode()
+        )
+    ]
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_back_office_lists_only_what_officers_use_with_distinct_names(signed_in, lang):
+    boss = UserFactory(email="boss@ircc.example", is_staff=True, is_superuser=True)
+    index = signed_in(boss).get(flows.url("admin:index", lang))
+    assert index.status_code == 200
+    sections = _section_names(index.content)
+    assert len(sections) == len(set(sections)), sections  # no two sections called "Comptes"
+    expected = {
+        "fr": {"Comptes", "Adresses électroniques", "Établissements", "Journal d'activité"},
+        "en": {"Accounts", "Email addresses", "Institutions", "Audit trail"},
+    }[lang]
+    assert expected <= set(sections), sections
+    page = index.content.decode()
+    for hidden in NOT_IN_THE_BACK_OFFICE[lang]:
+        assert hidden not in page, hidden
+    for path in ("auth/group/", "django_tasks_database/dbtaskresult/", "usersessions/usersession/"):
+        assert f"/{path}" not in page, path
+    assert not settings.RQ_SHOW_ADMIN_LINK  # the tests' queue is not Redis
+
+
+def test_django_rq_dashboard_only_with_the_redis_queue():
+    """``RQ_SHOW_ADMIN_LINK`` follows ``TASKS_BACKEND`` (read once, when the settings load)."""
+    code = "import loaportal.settings as s; print(s.RQ_SHOW_ADMIN_LINK)"
+    shown = {}
+    for backend in ("database", "redis"):
+        env = {**os.environ, "TASKS_BACKEND": backend, "REDIS_URL": "redis://127.0.0.1:6379/15"}
+        result = subprocess.run(  # noqa: S603 (this interpreter, fixed arguments)
+            [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+        )
+        shown[backend] = result.stdout.strip()
+    assert shown == {"database": "False", "redis": "True"}
+
+
+def test_email_addresses_are_named_in_canadian_french(signed_in):
+    boss = UserFactory(email="boss@ircc.example", is_staff=True, is_superuser=True)
+    client = signed_in(boss)
+    page = client.get(flows.url("admin:account_emailaddress_changelist", "fr")).content.decode()
+    assert "Adresses électroniques" in page and "e-mail" not in page
+    assert "Marquer les adresses électroniques sélectionnées comme vérifiées" in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "other", "label"), [("fr", "en", "English"), ("en", "fr", "Français")]
+)
+def test_language_toggle_leads_to_the_same_back_office_page(officer_client, lang, other, label):
+    member = MembershipFactory(user__email="member@college.example").user
+    pages = [
+        (flows.url("admin:index", lang), flows.url("admin:index", other)),
+        (
+            flows.url("admin:accounts_user_change", lang, object_id=member.pk),
+            flows.url("admin:accounts_user_change", other, object_id=member.pk),
+        ),
+        (
+            flows.url("admin:audit_auditevent_changelist", lang) + "?q=member",
+            flows.url("admin:audit_auditevent_changelist", other) + "?q=member",
+        ),
+    ]
+    for here, there in pages:
+        page = officer_client.get(here)
+        assert page.status_code == 200, here
+        toggle = re.search(
+            r'<a href="([^"]*)" lang="(\w+)"[^>]*>([^<]*)</a>', page.content.decode()
+        )
+        assert toggle is not None, here
+        assert (html.unescape(toggle.group(1)), toggle.group(2), toggle.group(3)) == (
+            there,
+            other,
+            label,
+        )
+        assert officer_client.get(there).status_code == 200, there
+
+
+def test_back_office_signs_out_like_every_other_page(officer_client):
+    page = officer_client.get(flows.url("admin:index", "fr")).content.decode()
+    form = re.search(
+        r'(?s)<form id="logout-form" method="post" action="([^"]*)">(.*?)</form>', page
+    )
+    assert form is not None
+    assert form.group(1) == flows.url("account_logout", "fr")
+    assert "Se déconnecter" in form.group(2)
+    assert officer_client.post(form.group(1)).status_code == 302
+    assert officer_client.get(flows.url("admin:index", "fr")).status_code == 302
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_officers_audit_trail_link_opens_the_back_office(officer_client, lang):
+    home = officer_client.get(flows.url("home", lang)).content.decode()
+    audit = flows.url("admin:audit_auditevent_changelist", lang)
+    assert f'href="{audit}"' in home
+    assert officer_client.get(audit).status_code == 200
