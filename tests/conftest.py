@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import re
@@ -131,28 +132,125 @@ def _smtp_controller():
     controller.stop()
 
 
-@pytest.fixture
-def smtp(_smtp_controller, settings, transactional_db) -> SmtpSink:
-    """Deliver the portal's email to a real SMTP server on loopback.
-
-    Email is queued when the transaction commits, so tests that read it run with real commits.
-    """
+def _deliver_to(sink: SmtpSink, settings) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = _smtp_controller.host
-    settings.EMAIL_PORT = _smtp_controller.port
+    settings.EMAIL_HOST = sink.host
+    settings.EMAIL_PORT = sink.port
     settings.EMAIL_USE_TLS = False
     settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = ""
     settings.EMAIL_HOST_PASSWORD = ""
-    with _smtp_controller.lock:
-        _smtp_controller.messages.clear()
+    with sink.lock:
+        sink.messages.clear()
+
+
+@pytest.fixture
+def smtp(_smtp_controller, settings, transactional_db) -> SmtpSink:
+    """Deliver the portal's email to a real SMTP server on loopback, with real commits.
+
+    For tests where the commit itself matters: a running server (browser tests), the worker
+    reading its queue, several connections at once. Other email tests use ``mail``.
+    """
+    _deliver_to(_smtp_controller, settings)
     return _smtp_controller
+
+
+class CommittedMail:
+    """The loopback SMTP server's messages in a test that runs inside one transaction.
+
+    Email is queued on commit (``transaction.on_commit``). In an ordinary test every write
+    happens inside the test's transaction, which is rolled back at the end, so nothing ever
+    commits. Before reading the mailbox, this runs the on-commit callbacks that the code under
+    test registered in blocks that completed, exactly what a real commit would run (callbacks
+    of a block that rolled back were discarded by Django already), as Django's
+    ``captureOnCommitCallbacks(execute=True)`` does. Same reading methods as ``SmtpSink``.
+    """
+
+    def __init__(self, sink: SmtpSink):
+        from django.db import connection
+
+        self.sink = sink
+        self.host, self.port = sink.host, sink.port
+        self._connection = connection
+        self._done = len(connection.run_on_commit)
+
+    def deliver(self) -> None:
+        """Run the on-commit callbacks registered since the last call (and those they add)."""
+        pending = self._connection.run_on_commit
+        while self._done < len(pending):
+            _savepoints, callback, robust = pending[self._done]
+            self._done += 1
+            if robust:
+                # Django logs and ignores a robust callback's error.
+                with contextlib.suppress(Exception):
+                    callback()
+            else:
+                callback()
+
+    @property
+    def messages(self) -> list[ReceivedEmail]:
+        self.deliver()
+        return self.sink.messages
+
+    def for_address(self, address: str) -> list[ReceivedEmail]:
+        self.deliver()
+        return self.sink.for_address(address)
+
+    def wait_for(self, address: str, *, count: int = 1, timeout: float = 10.0) -> ReceivedEmail:
+        self.deliver()
+        return self.sink.wait_for(address, count=count, timeout=timeout)
+
+    def latest_code(self, address: str, *, count: int | None = None) -> str:
+        self.deliver()
+        return self.sink.latest_code(address, count=count)
+
+
+@pytest.fixture
+def mail(_smtp_controller, settings, db) -> CommittedMail:
+    """Deliver the portal's email to the real SMTP server on loopback, in an ordinary
+    (non-transactional, so faster) test: see ``CommittedMail``."""
+    _deliver_to(_smtp_controller, settings)
+    return CommittedMail(_smtp_controller)
 
 
 SIX_DIGITS = re.compile(r"^\d{6}$")
 INVITATION_CODE = re.compile(
     r"^[23456789ABCDEFGHJKMNPQRSTVWXYZ]{4}(-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{4}){2,}$"
 )
+
+
+# --- Signed-in users -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def signed_in(db):
+    """``signed_in(user)``: a new test client signed in as ``user``, password and emailed code
+    done and the current terms accepted, without going through the pages
+    (``flows.sign_in_quickly``). ``signed_in(user, client=client)`` signs in a given client;
+    ``accept_terms=False`` leaves the terms to accept.
+
+    For tests whose subject is a page behind the sign-in. Tests of the sign-in itself (password,
+    code, terms) go through the pages with ``flows.sign_in``.
+    """
+    from django.test import Client
+
+    from tests import flows
+
+    def sign_in(user, *, client: Client | None = None, accept_terms: bool = True) -> Client:
+        client = client or Client()
+        flows.sign_in_quickly(client, user, accept_terms=accept_terms)
+        return client
+
+    return sign_in
+
+
+@pytest.fixture
+def production_password_hasher(settings):
+    """The portal's real Argon2id parameters (tests otherwise hash with cheap ones, see
+    ``tests/settings.py``), for the tests about password hashing."""
+    from loaportal import settings as portal_settings
+
+    settings.PASSWORD_HASHERS = portal_settings.PASSWORD_HASHERS
 
 
 # --- Clock -----------------------------------------------------------------------------------

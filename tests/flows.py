@@ -64,10 +64,42 @@ def sign_in(client, smtp, *, email: str, password: str = PASSWORD, lang: str = "
     return response
 
 
-def signed_in_client(smtp, *, email: str, password: str = PASSWORD, lang: str = "en"):
-    """A new test client, signed in as ``email`` through every step (password, code, terms)."""
-    from django.test import Client
+def sign_in_quickly(client, user, *, accept_terms: bool = True) -> None:
+    """Leave ``client`` in the state the whole sign-in leaves it, without the pages.
 
-    client = Client()
-    sign_in(client, smtp, email=email, password=password, lang=lang)
-    return client
+    What a completed sign-in leaves behind, as the journey does it (``flows.sign_in``), from the
+    test client's address (127.0.0.1): a new Django session of the user (``login`` sends
+    ``user_logged_in``, so the sign-in is audited), allauth's record of the two steps passed
+    (password, then the emailed code), the tracked session (``allauth.usersessions``, which
+    ending a user's sessions relies on) and, unless ``accept_terms`` is False, the acceptance
+    of the current terms. ``tests/accounts/test_quick_sign_in.py`` compares the result with the
+    journey's.
+    """
+    from importlib import import_module
+
+    from allauth.account import signals as account_signals
+    from allauth.account.internal.flows.login import record_authentication
+    from django.conf import settings
+    from django.contrib.auth import login
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from loaportal.terms.selectors import terms_current
+    from loaportal.terms.services import terms_accept
+
+    request = RequestFactory().get("/")
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    request.user = AnonymousUser()
+    login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    for method in ("password", "code"):
+        record_authentication(request, user, method=method, email=user.email)
+    if not settings.ACCOUNT_SESSION_REMEMBER:
+        request.session.set_expiry(0)
+    request.session.save()
+    # allauth tracks the session on its own "logged in" signal, which Django's login does not send.
+    account_signals.user_logged_in.send(
+        sender=user.__class__, request=request, response=None, user=user
+    )
+    client.cookies[settings.SESSION_COOKIE_NAME] = request.session.session_key
+    if accept_terms and (current := terms_current()) is not None:
+        terms_accept(user=user, version=current, ip_address=request.META["REMOTE_ADDR"])

@@ -112,7 +112,7 @@ def test_protected_pages_refuse_anonymous_visitors(client, lang):
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_password_without_the_emailed_code_is_not_signed_in(client, smtp, lang):
+def test_password_without_the_emailed_code_is_not_signed_in(client, mail, lang):
     MembershipFactory(user__email="half@college.example")
     response = flows.sign_in_password(client, email="half@college.example", lang=lang)
     assert response["Location"] == flows.url("account_confirm_login_code", lang)
@@ -123,9 +123,9 @@ def test_password_without_the_emailed_code_is_not_signed_in(client, smtp, lang):
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_terms_block_every_other_page_until_accepted(client, smtp, lang):
-    MembershipFactory(user__email="new@college.example", user__is_staff=False)
-    flows.sign_in(client, smtp, email="new@college.example", lang=lang, accept=False)
+def test_terms_block_every_other_page_until_accepted(signed_in, lang):
+    user = MembershipFactory(user__email="new@college.example", user__is_staff=False).user
+    client = signed_in(user, accept_terms=False)
     terms = flows.url("terms", lang)
     for route, _pattern in _protected(lang):
         response = client.get(route)

@@ -55,7 +55,8 @@ INSTALLED_APPS = [
     "loaportal.notifications",
     "loaportal.audit",
     "loaportal.backoffice",
-    "django.contrib.admin",
+    # The Django admin, trimmed and bilingual for officers (``loaportal.core.admin_site``).
+    "loaportal.core.admin_site.BackOfficeAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -165,8 +166,9 @@ if TASKS_BACKEND == "redis" and not REDIS_URL:
     raise environ.ImproperlyConfigured("TASKS_BACKEND=redis needs REDIS_URL")
 TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
-# Queued jobs are not for the back office (issue 6, item 4).
-RQ_SHOW_ADMIN_LINK = False
+# The Django-RQ dashboard in the back office only when the Redis queue is the one in use (its
+# jobs carry an outbox row's id, never an email's content).
+RQ_SHOW_ADMIN_LINK = TASKS_BACKEND == "redis"
 # A task still RUNNING this long after it started is presumed abandoned by a dead worker and is
 # put back in the queue by `loaportal worker` (database queue).
 TASKS_RUNNING_TIMEOUT_SECONDS = env.int("TASKS_RUNNING_TIMEOUT_SECONDS", default=15 * 60)

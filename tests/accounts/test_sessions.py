@@ -8,10 +8,10 @@ from tests import flows
 from tests.factories import MembershipFactory
 
 
-def test_see_sessions_and_sign_out_of_the_others(smtp):
+def test_see_sessions_and_sign_out_of_the_others(signed_in):
     user = MembershipFactory(user__email="member@college.example").user
-    laptop = flows.signed_in_client(smtp, email=user.email)
-    phone = flows.signed_in_client(smtp, email=user.email)
+    laptop = signed_in(user)
+    phone = signed_in(user)
     assert flows.url("account_sessions").encode() in laptop.get(flows.url("home")).content
 
     page = laptop.get(flows.url("account_sessions"))

@@ -13,11 +13,11 @@ from tests import flows
 from tests.conftest import SIX_DIGITS
 from tests.factories import PASSWORD, InstitutionFactory, MembershipFactory
 
-pytestmark = pytest.mark.usefixtures("smtp")
+pytestmark = pytest.mark.usefixtures("mail")
 
 
 @pytest.fixture
-def invited(smtp):
+def invited(mail):
     institution = InstitutionFactory()
     sent = invitation_send(
         institution=institution, email="rep@college.example", role=Membership.Role.PRIMARY
@@ -34,7 +34,7 @@ def signed_in(client) -> bool:
     return SESSION_KEY in client.session
 
 
-def test_sign_up_confirm_does_not_sign_in(client, smtp, invited):
+def test_sign_up_confirm_does_not_sign_in(client, mail, invited):
     response = flows.sign_up(
         client, code=invited.code.lower().replace("-", " "), email="REP@college.example"
     )
@@ -48,7 +48,7 @@ def test_sign_up_confirm_does_not_sign_in(client, smtp, invited):
     page = client.get(flows.url("account_email_verification_sent"))
     assert b'value="rep@college.example"' in page.content  # the email already given is prefilled
 
-    code = smtp.wait_for("rep@college.example", count=2).first_line
+    code = mail.wait_for("rep@college.example", count=2).first_line
     assert SIX_DIGITS.match(code)
     response = flows.confirm(client, email="rep@college.example", code=code)
     assert response.status_code == 302
@@ -57,9 +57,9 @@ def test_sign_up_confirm_does_not_sign_in(client, smtp, invited):
     assert not signed_in(client)
 
 
-def test_confirm_refuses_another_email_and_a_wrong_code(client, smtp, invited):
+def test_confirm_refuses_another_email_and_a_wrong_code(client, mail, invited):
     flows.sign_up(client, code=invited.code, email="rep@college.example")
-    code = smtp.wait_for("rep@college.example", count=2).first_line
+    code = mail.wait_for("rep@college.example", count=2).first_line
     response = flows.confirm(client, email="other@college.example", code=code)
     assert response.status_code == 200
     assert b"Enter the email address you signed up with." in response.content
@@ -82,20 +82,20 @@ def test_sign_up_refuses_weak_passwords(client, invited):
     assert b"valid telephone number" in response.content
 
 
-def test_sign_in_needs_the_emailed_code(client, smtp, member):
+def test_sign_in_needs_the_emailed_code(client, mail, member):
     response = flows.sign_in_password(client, email="member@college.example")
     assert response["Location"] == flows.url("account_confirm_login_code")
     assert not signed_in(client)
-    code = smtp.wait_for("member@college.example").first_line
+    code = mail.wait_for("member@college.example").first_line
     assert SIX_DIGITS.match(code)
     response = flows.submit_code(client, code=f"{code[:3]} {code[3:]}")  # spaces are accepted
     assert response.status_code == 302
     assert signed_in(client)
 
 
-def test_code_expires_after_3_minutes_and_a_new_code_gets_its_own(client, smtp, member, clock):
+def test_code_expires_after_3_minutes_and_a_new_code_gets_its_own(client, mail, member, clock):
     flows.sign_in_password(client, email="member@college.example")
-    first = smtp.wait_for("member@college.example").first_line
+    first = mail.wait_for("member@college.example").first_line
     clock.shift(timedelta(seconds=181))
     response = flows.submit_code(client, code=first)
     assert response.status_code == 200
@@ -104,7 +104,7 @@ def test_code_expires_after_3_minutes_and_a_new_code_gets_its_own(client, smtp, 
 
     clock.shift(timedelta(seconds=60))
     flows.resend_code(client)
-    second = smtp.wait_for("member@college.example", count=2).first_line
+    second = mail.wait_for("member@college.example", count=2).first_line
     # The previous code stops working when a new one is sent.
     if second != first:
         response = flows.submit_code(client, code=first)
@@ -115,24 +115,24 @@ def test_code_expires_after_3_minutes_and_a_new_code_gets_its_own(client, smtp, 
     assert signed_in(client)
 
 
-def test_new_code_after_expiry_is_itself_limited_to_3_minutes(client, smtp, member, clock):
+def test_new_code_after_expiry_is_itself_limited_to_3_minutes(client, mail, member, clock):
     flows.sign_in_password(client, email="member@college.example")
-    smtp.wait_for("member@college.example")
+    mail.wait_for("member@college.example")
     flows.resend_code(client)
-    second = smtp.wait_for("member@college.example", count=2).first_line
+    second = mail.wait_for("member@college.example", count=2).first_line
     clock.shift(timedelta(seconds=185))
     response = flows.submit_code(client, code=second)
     assert b"has expired" in response.content
     assert not signed_in(client)
 
 
-def test_three_wrong_codes_start_over_even_across_new_codes(client, smtp, member):
+def test_three_wrong_codes_start_over_even_across_new_codes(client, mail, member):
     flows.sign_in_password(client, email="member@college.example")
-    code = smtp.wait_for("member@college.example").first_line
+    code = mail.wait_for("member@college.example").first_line
     wrong = f"{(int(code) + 1) % 1000000:06d}"
     assert flows.submit_code(client, code=wrong).status_code == 200
     flows.resend_code(client)  # a new code does not reset the count (NIST SP 800-63B-4)
-    code = smtp.wait_for("member@college.example", count=2).first_line
+    code = mail.wait_for("member@college.example", count=2).first_line
     wrong = f"{(int(code) + 1) % 1000000:06d}"
     assert flows.submit_code(client, code=wrong).status_code == 200
     response = flows.submit_code(client, code=wrong)
@@ -144,9 +144,9 @@ def test_three_wrong_codes_start_over_even_across_new_codes(client, smtp, member
     assert not signed_in(client)
 
 
-def test_whole_sign_in_is_limited_to_15_minutes(client, smtp, member, clock):
+def test_whole_sign_in_is_limited_to_15_minutes(client, mail, member, clock):
     flows.sign_in_password(client, email="member@college.example")
-    smtp.wait_for("member@college.example")
+    mail.wait_for("member@college.example")
     clock.shift(timedelta(minutes=16))
     response = flows.resend_code(client)
     assert response["Location"] == flows.url("account_login")
@@ -171,7 +171,7 @@ def test_failed_sign_ins_are_rate_limited_per_account(client, member):
     assert "login_code" not in str(dict(client.session))
 
 
-def test_sign_up_left_unconfirmed_is_completed_by_signing_in(client, smtp, invited, clock):
+def test_sign_up_left_unconfirmed_is_completed_by_signing_in(client, mail, invited, clock):
     """Someone who closed the confirmation page signs in later: the emailed sign-in code proves
     the address, so the account is confirmed and the person signed in."""
     flows.sign_up(client, code=invited.code, email="rep@college.example")
@@ -182,7 +182,7 @@ def test_sign_up_left_unconfirmed_is_completed_by_signing_in(client, smtp, invit
     clock.shift(timedelta(seconds=11))
     response = flows.sign_in_password(later, email="rep@college.example")
     assert response["Location"] == flows.url("account_confirm_login_code")
-    code = smtp.wait_for("rep@college.example", count=3).first_line
+    code = mail.wait_for("rep@college.example", count=3).first_line
     assert flows.submit_code(later, code=code).status_code == 302
     assert signed_in(later)
     assert EmailAddress.objects.get(email="rep@college.example").verified

@@ -8,7 +8,7 @@ from tests import flows
 from tests.factories import OfficerFactory, dli_with_users
 
 
-def test_primary_user_reads_their_dlis_events_and_filters_them(smtp):
+def test_primary_user_reads_their_dlis_events_and_filters_them(signed_in):
     dli = dli_with_users(secondaries=1)
     other = dli_with_users(name="other-college", secondaries=0)
     audit_record(
@@ -16,10 +16,10 @@ def test_primary_user_reads_their_dlis_events_and_filters_them(smtp):
         institution=other.institution,
         target_email=other.primary.email,
     )
-    secondary_client = flows.signed_in_client(smtp, email=dli.secondaries[0].email)
+    secondary_client = signed_in(dli.secondaries[0])
     assert secondary_client.get(flows.url("audit_log")).status_code == 403
 
-    client = flows.signed_in_client(smtp, email=dli.primary.email)
+    client = signed_in(dli.primary)
     home = client.get(flows.url("home"))
     assert flows.url("audit_log").encode() in home.content
     page = client.get(flows.url("audit_log"))
@@ -34,7 +34,7 @@ def test_primary_user_reads_their_dlis_events_and_filters_them(smtp):
     assert "Verification code sent</td>" not in filtered
 
 
-def test_officers_browse_and_filter_in_the_back_office_but_cannot_change(smtp):
+def test_officers_browse_and_filter_in_the_back_office_but_cannot_change(signed_in):
     officer = OfficerFactory()
     dli = dli_with_users(secondaries=0)
     event = audit_record(
@@ -43,7 +43,7 @@ def test_officers_browse_and_filter_in_the_back_office_but_cannot_change(smtp):
         target_email="intruder@college.example",
         ip_address="198.51.100.7",
     )
-    client = flows.signed_in_client(smtp, email=officer.email)
+    client = signed_in(officer)
     changelist = flows.url("admin:audit_auditevent_changelist")
     assert (
         flows.url("admin:audit_auditevent_changelist").encode()
@@ -64,7 +64,7 @@ def test_officers_browse_and_filter_in_the_back_office_but_cannot_change(smtp):
     assert AuditEvent.objects.get(pk=event.pk).actor_email == ""
 
 
-def test_dli_users_cannot_open_the_back_office(smtp):
+def test_dli_users_cannot_open_the_back_office(signed_in):
     dli = dli_with_users(secondaries=0)
-    client = flows.signed_in_client(smtp, email=dli.primary.email)
+    client = signed_in(dli.primary)
     assert client.get(flows.url("admin:audit_auditevent_changelist")).status_code == 403

@@ -27,7 +27,7 @@ def events(event_type, **filters):
     return list(AuditEvent.objects.filter(event_type=event_type, **filters).order_by("id"))
 
 
-def test_every_event_is_recorded(smtp, clock):
+def test_every_event_is_recorded(mail, signed_in, clock):
     officer = OfficerFactory(email="officer@ircc.example")
     sent = institution_onboard(
         dli_number="O19390898172",
@@ -58,7 +58,7 @@ def test_every_event_is_recorded(smtp, clock):
         )
     (confirmation_sent,) = events(T.CODE_SENT)
     assert confirmation_sent.details["purpose"] == "email_verification"
-    code = smtp.wait_for(PRIMARY, count=2).first_line
+    code = mail.wait_for(PRIMARY, count=2).first_line
     flows.confirm(client, email=PRIMARY, code=f"{(int(code) + 1) % 1000000:06d}")
     assert events(T.CODE_FAILED)[0].details == {
         "purpose": "email_verification",
@@ -76,7 +76,7 @@ def test_every_event_is_recorded(smtp, clock):
         "127.0.0.1",
     )
     flows.sign_in_password(client, email=PRIMARY)
-    code = smtp.wait_for(PRIMARY, count=3).first_line
+    code = mail.wait_for(PRIMARY, count=3).first_line
     flows.submit_code(client, code=f"{(int(code) + 1) % 1000000:06d}")
     assert events(T.CODE_FAILED)[-1].details == {"purpose": "sign_in", "last_attempt": False}
     clock.shift(timedelta(seconds=181))
@@ -85,9 +85,9 @@ def test_every_event_is_recorded(smtp, clock):
     flows.resend_code(client)
     sign_in_codes = events(T.CODE_SENT, details__purpose="sign_in")
     assert [e.details["resend"] for e in sign_in_codes] == [False, True]
-    flows.submit_code(client, code=smtp.wait_for(PRIMARY, count=4).first_line)
-    (signed_in,) = events(T.SIGNIN_SUCCEEDED)
-    assert (signed_in.actor, signed_in.institution, signed_in.ip_address) == (
+    flows.submit_code(client, code=mail.wait_for(PRIMARY, count=4).first_line)
+    (signin_event,) = events(T.SIGNIN_SUCCEEDED)
+    assert (signin_event.actor, signin_event.institution, signin_event.ip_address) == (
         primary,
         institution,
         "127.0.0.1",
@@ -149,13 +149,13 @@ def test_every_event_is_recorded(smtp, clock):
     assert events(T.REQUEST_REFUSED)[0].details["refusal_reason"] == "No."
 
     # The person ends their other sessions, signs out; an officer deactivates an account.
-    other_browser = flows.signed_in_client(smtp, email=PRIMARY)
+    other_browser = signed_in(primary)
     client.post(flows.url("account_sessions"), {"action": "end_others"})
     assert events(T.SESSIONS_ENDED)[0].details["sessions_ended"] == 1
     assert other_browser.get(flows.url("home")).status_code == 302
     client.post(flows.url("account_logout"))
     assert events(T.SIGNED_OUT)[0].actor == primary
-    officer_client = flows.signed_in_client(smtp, email=officer.email)
+    officer_client = signed_in(officer)
     officer_client.post(
         flows.url("officer_user_deactivate", pk=primary.pk), {"reason": "Account misuse."}
     )
@@ -175,7 +175,7 @@ def test_every_event_is_recorded(smtp, clock):
     assert events(T.PASSWORD_CHANGED)[0].actor == officer
     reset_client = Client()
     reset_client.post(flows.url("account_reset_password"), {"email": successor.email})
-    code = smtp.for_address(successor.email)[-1].first_line
+    code = mail.for_address(successor.email)[-1].first_line
     reset_client.post(flows.url("account_confirm_password_reset_code"), {"code": code})
     reset_client.post(
         flows.url("account_complete_password_reset"), {"password1": "another fresh passphrase"}

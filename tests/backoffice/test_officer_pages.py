@@ -18,9 +18,9 @@ OFFICER_PAGES = ("officer_requests", "officer_dlis", "officer_dli_onboard")
 
 
 @pytest.fixture
-def officer_client(smtp):
+def officer_client(signed_in):
     officer = OfficerFactory(email="officer@ircc.example")
-    client = flows.signed_in_client(smtp, email=officer.email)
+    client = signed_in(officer)
     client.officer = officer
     return client
 
@@ -41,9 +41,9 @@ def test_officer_home_links_to_the_back_office_pages(officer_client):
         assert officer_client.get(flows.url(name)).status_code == 200, name
 
 
-def test_dli_users_cannot_open_officer_pages(smtp):
+def test_dli_users_cannot_open_officer_pages(signed_in):
     dli = dli_with_users(secondaries=0)
-    client = flows.signed_in_client(smtp, email=dli.primary.email)
+    client = signed_in(dli.primary)
     for name in OFFICER_PAGES:
         assert client.get(flows.url(name)).status_code == 403, name
     assert client.get(flows.url("officer_dli", pk=dli.institution.pk)).status_code == 403
@@ -51,7 +51,7 @@ def test_dli_users_cannot_open_officer_pages(smtp):
     assert response.status_code == 403
 
 
-def test_onboard_a_dli_and_invite_its_primary_user(officer_client, smtp):
+def test_onboard_a_dli_and_invite_its_primary_user(officer_client, mail):
     data = {
         "dli_number": "o19390898172",
         "name_en": "Example College",
@@ -71,7 +71,7 @@ def test_onboard_a_dli_and_invite_its_primary_user(officer_client, smtp):
         Membership.Role.PRIMARY,
         officer_client.officer,
     )
-    assert INVITATION_CODE.match(smtp.wait_for("rep@example-college.example").first_line)
+    assert INVITATION_CODE.match(mail.wait_for("rep@example-college.example").first_line)
 
     again = officer_client.post(flows.url("officer_dli_onboard"), data)
     assert again.status_code == 200 and str(MSG_DLI_EXISTS).encode() in again.content
@@ -80,7 +80,7 @@ def test_onboard_a_dli_and_invite_its_primary_user(officer_client, smtp):
     assert Institution.objects.count() == 1
 
 
-def test_resend_the_primary_invitation_of_a_dli_without_primary(officer_client, smtp):
+def test_resend_the_primary_invitation_of_a_dli_without_primary(officer_client, mail):
     institution = InstitutionFactory()
     first = invitation_send(
         institution=institution, email="rep@college.example", role=Membership.Role.PRIMARY
@@ -93,7 +93,7 @@ def test_resend_the_primary_invitation_of_a_dli_without_primary(officer_client, 
         flows.url("officer_dli", pk=institution.pk), {"email": "", "language": "fr"}
     )
     assert response.status_code == 302
-    code = smtp.wait_for("rep@college.example", count=2).first_line
+    code = mail.wait_for("rep@college.example", count=2).first_line
     assert code != first.code
     assert invitation_check(code=code, email="rep@college.example").role == "primary"
 
@@ -122,10 +122,10 @@ def test_no_primary_invitation_while_the_dli_has_a_primary(officer_client):
     assert not Invitation.objects.exists()
 
 
-def test_deactivate_a_user_ends_their_session_and_membership(officer_client, smtp):
+def test_deactivate_a_user_ends_their_session_and_membership(officer_client, signed_in):
     dli = dli_with_users(secondaries=1)
     target = dli.secondaries[0]
-    target_client = flows.signed_in_client(smtp, email=target.email)
+    target_client = signed_in(target)
     page = officer_client.get(flows.url("officer_dli", pk=dli.institution.pk))
     assert flows.url("officer_user_deactivate", pk=target.pk).encode() in page.content
 

@@ -7,6 +7,7 @@ import re
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
+from tests import flows
 from tests.factories import PASSWORD
 
 # The seed's labels, kept stable in both languages.
@@ -122,3 +123,17 @@ def sign_in_fully(page: Page, smtp, lang: str, email: str, password: str = PASSW
     expect_heading(page, t["terms"])
     press(page, t["accept"])
     expect_heading(page, t["home"])
+
+
+def sign_in_quickly(context, live_server, user) -> None:
+    """Give a browser context the session of a completed sign-in (``flows.sign_in_quickly``),
+    for journeys that start behind the sign-in; the sign-in journeys go through the pages."""
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    flows.sign_in_quickly(client, user)
+    name = settings.SESSION_COOKIE_NAME
+    context.add_cookies(
+        [{"name": name, "value": client.cookies[name].value, "url": live_server.url}]
+    )

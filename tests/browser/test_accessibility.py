@@ -7,15 +7,12 @@ kind of person, with data on the pages (users, invitations, requests, audit entr
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from loaportal.institutions.models import UserChangeRequest
 from loaportal.institutions.services import user_change_request_submit
 from loaportal.invitations.services import invitation_send
-from loaportal.terms.selectors import terms_current
-from loaportal.terms.services import terms_accept
 from tests import flows
-from tests.browser.helpers import check_accessibility
+from tests.browser.helpers import check_accessibility, sign_in_quickly
 from tests.factories import OfficerFactory, dli_with_users
 
 pytestmark = pytest.mark.browser
@@ -40,17 +37,10 @@ PRIMARY_PAGES = [
 OFFICER_PAGES = ["home", "officer_requests", "officer_dlis", "officer_dli_onboard"]
 
 
-def _session_cookie(live_server, user) -> dict:
-    terms_accept(user=user, version=terms_current())
-    client = Client()
-    client.force_login(user, backend="allauth.account.auth_backends.AuthenticationBackend")
-    return {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}
-
-
-def _scan(browser, live_server, cookie, urls):
+def _scan(browser, live_server, user, urls):
     context = browser.new_context(base_url=live_server.url)
-    if cookie:
-        context.add_cookies([cookie])
+    if user is not None:
+        sign_in_quickly(context, live_server, user)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -78,14 +68,14 @@ def test_every_page_passes_axe(browser, live_server, smtp, lang):
     _scan(
         browser,
         live_server,
-        _session_cookie(live_server, dli.primary),
+        dli.primary,
         [flows.url(name, lang) for name in MEMBER_PAGES + PRIMARY_PAGES]
         + [flows.url("user_request_detail", lang, pk=change.pk)],
     )
     _scan(
         browser,
         live_server,
-        _session_cookie(live_server, officer),
+        officer,
         [flows.url(name, lang) for name in OFFICER_PAGES]
         + [
             flows.url("officer_request", lang, pk=change.pk),

@@ -7,6 +7,7 @@ import re
 
 from django import forms
 from django.template import Context, Template
+from django.utils import translation
 
 
 class ExampleForm(forms.Form):
@@ -20,7 +21,9 @@ class ExampleForm(forms.Form):
 
 
 def render(source: str, form) -> str:
-    return Template("{% load portal %}" + source).render(Context({"form": form}))
+    # In English whatever language an earlier test's request left active.
+    with translation.override("en"):
+        return Template("{% load portal %}" + source).render(Context({"form": form}))
 
 
 def test_radios_carry_options_checked_value_and_error():

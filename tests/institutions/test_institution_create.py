@@ -60,9 +60,8 @@ def test_create_dli_command_says_the_dli_exists(created_meanwhile):
     assert not Invitation.objects.exists()
 
 
-def test_onboarding_page_shows_the_message_on_the_number(client, smtp, created_meanwhile):
-    officer = OfficerFactory()
-    flows.sign_in(client, smtp, email=officer.email)
+def test_onboarding_page_shows_the_message_on_the_number(signed_in, created_meanwhile):
+    client = signed_in(OfficerFactory())
     response = client.post(
         flows.url("officer_dli_onboard"),
         {

@@ -20,7 +20,7 @@ from tests.factories import dli_with_users
 
 
 @pytest.fixture
-def two_dlis(smtp):
+def two_dlis(signed_in):
     a = dli_with_users(name="college-a", secondaries=1)
     b = dli_with_users(name="college-b", secondaries=1)
     b_invitation = invitation_send(
@@ -32,7 +32,7 @@ def two_dlis(smtp):
         reason=UserChangeRequest.Reason.LEFT_DLI,
         membership=b.secondaries[0].membership,
     )
-    client = flows.signed_in_client(smtp, email=a.primary.email)
+    client = signed_in(a.primary)
     return a, b, b_invitation, b_request, client
 
 
@@ -109,11 +109,11 @@ def test_the_service_refuses_another_dlis_user_whatever_the_caller(two_dlis):
     assert exc.value.message == MSG_NOT_A_SECONDARY
 
 
-def test_officers_never_use_dli_pages(smtp):
+def test_officers_never_use_dli_pages(signed_in):
     from tests.factories import OfficerFactory
 
     officer = OfficerFactory()
-    client = flows.signed_in_client(smtp, email=officer.email)
+    client = signed_in(officer)
     for name in ("users", "invitation_create", "user_requests", "audit_log"):
         assert client.get(flows.url(name)).status_code == 403, name
     assert client.post(flows.url("invitation_create"), {"email": "x@y.example"}).status_code == 403

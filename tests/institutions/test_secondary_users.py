@@ -23,9 +23,9 @@ def _invite(client, email: str, lang: str = "en"):
     return client.post(flows.url("invitation_create", lang), {"email": email})
 
 
-def test_primary_invites_a_secondary_user_who_joins_as_secondary(smtp):
+def test_primary_invites_a_secondary_user_who_joins_as_secondary(mail, signed_in):
     dli = dli_with_users(secondaries=0)
-    client = flows.signed_in_client(smtp, email=dli.primary.email)
+    client = signed_in(dli.primary)
 
     home = client.get(flows.url("home"))
     assert b"Create an account for a DLI user" in home.content
@@ -45,14 +45,14 @@ def test_primary_invites_a_secondary_user_who_joins_as_secondary(smtp):
         dli.primary,
         "en",
     )
-    code = smtp.wait_for(NEW_EMAIL).first_line
+    code = mail.wait_for(NEW_EMAIL).first_line
     assert INVITATION_CODE.match(code)
 
     newcomer = Client()
     assert flows.sign_up(newcomer, code=code, email=NEW_EMAIL).status_code == 302
-    confirmation = smtp.wait_for(NEW_EMAIL, count=2).first_line
+    confirmation = mail.wait_for(NEW_EMAIL, count=2).first_line
     assert flows.confirm(newcomer, email=NEW_EMAIL, code=confirmation).status_code == 302
-    flows.sign_in(newcomer, smtp, email=NEW_EMAIL)
+    flows.sign_in(newcomer, mail, email=NEW_EMAIL)
     home = newcomer.get(flows.url("home"))
     assert home.status_code == 200
     assert b"Secondary user" in home.content
@@ -67,9 +67,9 @@ def test_primary_invites_a_secondary_user_who_joins_as_secondary(smtp):
     assert Invitation.objects.filter(email=NEW_EMAIL).count() == 1
 
 
-def test_the_same_email_cannot_be_invited_twice_while_pending(smtp):
+def test_the_same_email_cannot_be_invited_twice_while_pending(signed_in):
     dli = dli_with_users(secondaries=0)
-    client = flows.signed_in_client(smtp, email=dli.primary.email)
+    client = signed_in(dli.primary)
     assert _invite(client, NEW_EMAIL).status_code == 302
     response = _invite(client, NEW_EMAIL.upper())
     assert response.status_code == 200
@@ -78,7 +78,7 @@ def test_the_same_email_cannot_be_invited_twice_while_pending(smtp):
 
 
 @pytest.mark.parametrize("owner", ["other_dli_user", "officer", "own_primary"])
-def test_an_email_registered_for_another_purpose_is_refused(smtp, owner):
+def test_an_email_registered_for_another_purpose_is_refused(owner, signed_in):
     dli = dli_with_users(secondaries=0)
     if owner == "other_dli_user":
         email = MembershipFactory(user__email="someone@other-college.example").user.email
@@ -86,7 +86,7 @@ def test_an_email_registered_for_another_purpose_is_refused(smtp, owner):
         email = OfficerFactory(email="agent@ircc.example").email
     else:
         email = dli.primary.email
-    client = flows.signed_in_client(smtp, email=dli.primary.email)
+    client = signed_in(dli.primary)
     response = _invite(client, email.upper())
     assert response.status_code == 200
     # One message, whoever holds the address: the page does not say where it is used.
@@ -95,9 +95,9 @@ def test_an_email_registered_for_another_purpose_is_refused(smtp, owner):
     assert not Invitation.objects.filter(email=email).exists()
 
 
-def test_a_secondary_user_cannot_invite(smtp):
+def test_a_secondary_user_cannot_invite(signed_in):
     dli = dli_with_users(secondaries=1)
-    client = flows.signed_in_client(smtp, email=dli.secondaries[0].email)
+    client = signed_in(dli.secondaries[0])
     home = client.get(flows.url("home"))
     assert b"Create an account for a DLI user" not in home.content
     assert client.get(flows.url("invitation_create")).status_code == 403
@@ -106,8 +106,8 @@ def test_a_secondary_user_cannot_invite(smtp):
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_invitation_is_sent_in_the_page_language_first(smtp, lang):
+def test_invitation_is_sent_in_the_page_language_first(lang, signed_in):
     dli = dli_with_users(secondaries=0)
-    client = flows.signed_in_client(smtp, email=dli.primary.email, lang=lang)
+    client = signed_in(dli.primary)
     assert _invite(client, NEW_EMAIL, lang=lang).status_code == 302
     assert Invitation.objects.get(email=NEW_EMAIL).language == lang

@@ -15,14 +15,14 @@ def _manage(client, invitation, action):
     return client.post(flows.url("invitation_manage", pk=invitation.pk), {"action": action})
 
 
-def test_members_see_users_and_pending_invitations(smtp):
+def test_members_see_users_and_pending_invitations(signed_in):
     dli = dli_with_users(secondaries=2)
     secondary = dli.secondaries[0]
     secondary.last_login = None
     sent = invitation_send(
         institution=dli.institution, email="pending@college.example", invited_by=dli.primary
     )
-    client = flows.signed_in_client(smtp, email=secondary.email)
+    client = signed_in(secondary)
     page = client.get(flows.url("users"))
     assert page.status_code == 200
     content = page.content.decode()
@@ -41,16 +41,16 @@ def test_members_see_users_and_pending_invitations(smtp):
     assert Invitation.objects.get(pk=sent.invitation.pk).revoked_at is None
 
 
-def test_primary_resends_an_invitation_with_a_new_code(smtp):
+def test_primary_resends_an_invitation_with_a_new_code(mail, signed_in):
     dli = dli_with_users(secondaries=0)
     sent = invitation_send(institution=dli.institution, email="p@college.example")
-    client = flows.signed_in_client(smtp, email=dli.primary.email)
+    client = signed_in(dli.primary)
     page = client.get(flows.url("users"))
     assert flows.url("invitation_manage", pk=sent.invitation.pk).encode() in page.content
 
     response = _manage(client, sent.invitation, "resend")
     assert response.status_code == 302
-    new_code = smtp.wait_for("p@college.example", count=2).first_line
+    new_code = mail.wait_for("p@college.example", count=2).first_line
     assert new_code != sent.code
     replacement = Invitation.objects.get(email="p@college.example", revoked_at__isnull=True)
     assert replacement.invited_by == dli.primary
@@ -59,14 +59,14 @@ def test_primary_resends_an_invitation_with_a_new_code(smtp):
     assert _manage(client, sent.invitation, "resend").status_code == 404
 
 
-def test_primary_cancels_an_invitation(smtp):
+def test_primary_cancels_an_invitation(mail, signed_in):
     dli = dli_with_users(secondaries=0)
     sent = invitation_send(institution=dli.institution, email="p@college.example", language="en")
-    client = flows.signed_in_client(smtp, email=dli.primary.email)
+    client = signed_in(dli.primary)
     response = _manage(client, sent.invitation, "cancel")
     assert response.status_code == 302
     assert Invitation.objects.get(pk=sent.invitation.pk).revoked_at is not None
-    notice = smtp.wait_for("p@college.example", count=2)
+    notice = mail.wait_for("p@college.example", count=2)
     # Bilingual (the invitee's language is not known): English first, as invited, then French.
     assert notice.text.startswith("The invitation you received")
     assert "-" * 40 in notice.text
@@ -75,8 +75,8 @@ def test_primary_cancels_an_invitation(smtp):
     assert b"There are no pending invitations." in page.content
 
 
-def test_manage_accepts_only_post(smtp):
+def test_manage_accepts_only_post(signed_in):
     dli = dli_with_users(secondaries=0)
     sent = invitation_send(institution=dli.institution, email="p@college.example")
-    client = flows.signed_in_client(smtp, email=dli.primary.email)
+    client = signed_in(dli.primary)
     assert client.get(flows.url("invitation_manage", pk=sent.invitation.pk)).status_code == 405

@@ -92,7 +92,7 @@ def test_redeem_refuses_a_primary_committed_after_its_check(monkeypatch):
 
 
 @pytest.fixture
-def pending_primary(smtp):
+def pending_primary(mail):
     """The primary user asked for a new person as primary and an officer approved: the DLI
     has no primary user and the new person holds a pending primary invitation."""
     dli = dli_with_users(secondaries=1)
@@ -104,30 +104,30 @@ def pending_primary(smtp):
         former_primary_outcome=UserChangeRequest.FormerPrimary.SECONDARY,
     )
     user_change_request_approve(change_request=change_request, decided_by=OfficerFactory())
-    dli.code = smtp.wait_for("next@college.example").first_line
+    dli.code = mail.wait_for("next@college.example").first_line
     assert not Membership.objects.filter(institution=dli.institution, role=PRIMARY).exists()
     return dli
 
 
-def _assert_sign_up_refused(response, smtp) -> None:
+def _assert_sign_up_refused(response, mail) -> None:
     assert response.status_code == 200
     assert str(MSG_PRIMARY_TAKEN).encode() in response.content
     assert not User.objects.filter(email="next@college.example").exists()
     invitation = Invitation.objects.get(email="next@college.example")
     assert invitation.used_at is None
-    assert len(smtp.for_address("next@college.example")) == 1  # the invitation, nothing since
+    assert len(mail.for_address("next@college.example")) == 1  # the invitation, nothing since
 
 
 def test_sign_up_shows_the_message_when_the_dli_got_a_primary_meanwhile(
-    client, smtp, pending_primary
+    client, mail, pending_primary
 ):
     _promote(pending_primary.primary)
     response = flows.sign_up(client, code=pending_primary.code, email="next@college.example")
-    _assert_sign_up_refused(response, smtp)
+    _assert_sign_up_refused(response, mail)
 
 
 def test_sign_up_shows_the_message_when_the_primary_arrives_during_the_sign_up(
-    client, smtp, pending_primary, monkeypatch
+    client, mail, pending_primary, monkeypatch
 ):
     """The form's check passes; an officer promotes someone before the form saves."""
     check = account_forms.invitation_check
@@ -139,10 +139,10 @@ def test_sign_up_shows_the_message_when_the_primary_arrives_during_the_sign_up(
 
     monkeypatch.setattr(account_forms, "invitation_check", check_then_promote)
     response = flows.sign_up(client, code=pending_primary.code, email="next@college.example")
-    _assert_sign_up_refused(response, smtp)
+    _assert_sign_up_refused(response, mail)
 
 
-def test_promoting_a_secondary_cancels_the_dlis_pending_primary_invitations(smtp):
+def test_promoting_a_secondary_cancels_the_dlis_pending_primary_invitations(mail):
     dli = dli_with_users(secondaries=1)
     stale = invitation_send(
         institution=dli.institution, email="stale@college.example", role=PRIMARY
@@ -165,10 +165,10 @@ def test_promoting_a_secondary_cancels_the_dlis_pending_primary_invitations(smtp
     changed = AuditEvent.objects.get(event_type=AuditEvent.Type.PRIMARY_CHANGED)
     assert changed.details["invitations_cancelled"] == [stale.invitation.pk]
     # The invitee is told their code no longer works.
-    assert "invitation was cancelled" in smtp.wait_for("stale@college.example", count=2).subject
+    assert "invitation was cancelled" in mail.wait_for("stale@college.example", count=2).subject
 
 
-def test_inviting_a_new_primary_cancels_an_older_primary_invitation(smtp):
+def test_inviting_a_new_primary_cancels_an_older_primary_invitation(mail):
     dli = dli_with_users(secondaries=0)
     stale = invitation_send(
         institution=dli.institution, email="stale@college.example", role=PRIMARY

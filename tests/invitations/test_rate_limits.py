@@ -5,10 +5,10 @@ from tests import flows
 from tests.factories import dli_with_users
 
 
-def test_invitations_are_rate_limited_per_user(client, smtp, settings):
+def test_invitations_are_rate_limited_per_user(signed_in, settings):
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "invitation_send": "3/h/user"}
     dli = dli_with_users(name="busy", secondaries=0)
-    flows.sign_in(client, smtp, email=dli.primary.email)
+    client = signed_in(dli.primary)
     for index in range(3):
         response = client.post(flows.url("invitation_create"), {"email": f"p{index}@busy.example"})
         assert response.status_code == 302

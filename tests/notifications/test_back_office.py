@@ -5,7 +5,6 @@ from django_tasks_db.models import DBTaskResult
 
 from loaportal.invitations.services import invitation_send
 from loaportal.notifications.models import MailboxMessage, OutgoingEmail
-from tests import flows
 from tests.factories import InstitutionFactory, OfficerFactory
 
 
@@ -19,9 +18,9 @@ def test_no_task_result_or_email_is_registered_in_the_admin():
     }
 
 
-def test_a_superuser_finds_no_task_or_email_pages(smtp, settings):
+def test_a_superuser_finds_no_task_or_email_pages(signed_in, settings):
     superuser = OfficerFactory(email="root@ircc.example", is_superuser=True)
-    client = flows.signed_in_client(smtp, email=superuser.email)
+    client = signed_in(superuser)
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }

@@ -100,7 +100,7 @@ def test_someone_signing_up_with_a_registered_address_does_not_choose_its_langua
     assert user.preferred_language == OTHER[lang]
 
 
-def test_sign_up_records_the_language_of_the_pages(client, smtp):
+def test_sign_up_records_the_language_of_the_pages(client, mail):
     from loaportal.accounts.models import User
     from loaportal.institutions.models import Membership
     from loaportal.invitations.services import invitation_send
@@ -111,5 +111,5 @@ def test_sign_up_records_the_language_of_the_pages(client, smtp):
     )
     flows.sign_up(client, code=sent.code, email="new@college.example", lang="fr")
     assert User.objects.get(email="new@college.example").preferred_language == "fr"
-    confirmation = smtp.wait_for("new@college.example", count=2)
+    confirmation = mail.wait_for("new@college.example", count=2)
     assert "inscription" in confirmation.subject

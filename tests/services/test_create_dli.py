@@ -10,7 +10,7 @@ from tests.conftest import INVITATION_CODE
 pytestmark = pytest.mark.django_db
 
 
-def test_create_dli_onboards_and_emails_primary(smtp):
+def test_create_dli_onboards_and_emails_primary(mail):
     out = io.StringIO()
     call_command(
         "create_dli",
@@ -30,7 +30,7 @@ def test_create_dli_onboards_and_emails_primary(smtp):
     assert (institution.name_en, institution.name_fr) == ("Maple College", "Collège Érable")
     invitation = Invitation.objects.get()
     assert (invitation.email, invitation.role) == ("rep@maple.example", Membership.Role.PRIMARY)
-    assert INVITATION_CODE.match(smtp.wait_for("rep@maple.example").first_line)
+    assert INVITATION_CODE.match(mail.wait_for("rep@maple.example").first_line)
     assert "Invitation sent to rep@maple.example" in out.getvalue()
 
 
@@ -43,13 +43,13 @@ def test_create_dli_refuses_bad_numbers(number):
     assert not Institution.objects.exists()
 
 
-def test_resend_replaces_the_code(smtp):
+def test_resend_replaces_the_code(mail):
     call_command(
         "create_dli", "--number", "O19390898172", "--name", "X", "--primary-email", "a@b.example"
     )
-    first = smtp.wait_for("a@b.example").first_line
+    first = mail.wait_for("a@b.example").first_line
     call_command("create_dli", "--number", "O19390898172", "--resend")
-    second = smtp.wait_for("a@b.example", count=2).first_line
+    second = mail.wait_for("a@b.example", count=2).first_line
     assert first != second
     assert Invitation.objects.filter(revoked_at__isnull=True).count() == 1
     with pytest.raises(CommandError, match="already exists"):

@@ -31,7 +31,7 @@ def test_code_format_and_normalisation():
         codes.code_generate(groups=2)
 
 
-def test_send_stores_only_a_hash_and_emails_the_code_first(smtp):
+def test_send_stores_only_a_hash_and_emails_the_code_first(mail):
     institution = InstitutionFactory()
     sent = invitation_send(
         institution=institution, email=" New.Person@College.Example ", language="en"
@@ -41,7 +41,7 @@ def test_send_stores_only_a_hash_and_emails_the_code_first(smtp):
     assert invitation.code_hash == codes.code_hash(sent.code)
     assert sent.code not in str(Invitation.objects.values().get())
     assert invitation.expires_at - invitation.created_at == timedelta(days=14)
-    message = smtp.wait_for("new.person@college.example")
+    message = mail.wait_for("new.person@college.example")
     assert message.first_line == sent.code
     # Bilingual: the person's language is not known yet; the English text comes first here.
     assert "invited" in message.text and "invité" in message.text
@@ -114,7 +114,7 @@ def test_redeem_is_single_use_and_creates_membership():
         invitation_redeem(invitation=sent.invitation, user=UserFactory())
 
 
-def test_resend_kills_the_old_code(smtp):
+def test_resend_kills_the_old_code(mail):
     sent = invitation_send(institution=InstitutionFactory(), email="x@college.example")
     again = invitation_resend(invitation=sent.invitation)
     assert again.code != sent.code
@@ -122,7 +122,7 @@ def test_resend_kills_the_old_code(smtp):
         invitation_check(code=sent.code, email="x@college.example")
     assert exc.value.code == "revoked"
     assert invitation_check(code=again.code, email="x@college.example") == again.invitation
-    assert [m.first_line for m in smtp.for_address("x@college.example")] == [sent.code, again.code]
+    assert [m.first_line for m in mail.for_address("x@college.example")] == [sent.code, again.code]
     invitation_revoke(invitation=again.invitation)
     with pytest.raises(InvitationError):
         invitation_resend(invitation=again.invitation)

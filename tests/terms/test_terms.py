@@ -19,9 +19,9 @@ def _publish(version: str):
     )
 
 
-def test_acceptance_is_recorded_and_a_new_version_asks_again(client, smtp):
+def test_acceptance_is_recorded_and_a_new_version_asks_again(client, mail):
     user = MembershipFactory(user__email="member@college.example").user
-    flows.sign_in(client, smtp, email=user.email)
+    flows.sign_in(client, mail, email=user.email)
     first = terms_current()
     (acceptance,) = TermsAcceptance.objects.filter(user=user)
     assert (acceptance.version, acceptance.ip_address) == (first, "127.0.0.1")
@@ -47,9 +47,9 @@ def test_acceptance_is_recorded_and_a_new_version_asks_again(client, smtp):
     }
 
 
-def test_next_never_leads_off_site(client, smtp):
+def test_next_never_leads_off_site(client, mail):
     MembershipFactory(user__email="member@college.example")
-    flows.sign_in(client, smtp, email="member@college.example", accept=False)
+    flows.sign_in(client, mail, email="member@college.example", accept=False)
     response = client.post(
         flows.url("terms"), {"version": terms_current().version, "next": "https://evil.example/"}
     )

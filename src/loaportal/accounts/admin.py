@@ -32,7 +32,8 @@ class UserAdmin(OfficerAdminMixin, admin.ModelAdmin):
     # Not the password field: the admin would print its hash (salt included) on the page.
     fieldsets = (
         (None, {"fields": ("email", "surname", "given_names", "phone", "preferred_language")}),
-        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
+        # No groups: being staff is the permission (ADR 0003); the back office does not list them.
+        (_("Access"), {"fields": ("is_active", "is_staff", "is_superuser")}),
         (_("History"), {"fields": ("date_joined", "last_login")}),
     )
 

@@ -128,3 +128,28 @@ def user_deactivate(
         )
     user.is_active = False
     return locked
+
+
+def user_password_replace(*, user: User, password: str, details: dict[str, Any]) -> int:
+    """Give an account a new password from outside the portal's pages (an operator's command).
+
+    Side effects, in one transaction: the new password hash; every tracked session of the
+    account ends (as after a password reset, whoever held the old password is signed out); a
+    ``password_changed`` audit entry with no actor (nobody signed in did it) and ``details``
+    saying how. Returns how many sessions ended. The caller validates the password.
+    """
+    from loaportal.accounts.models import User
+
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.set_password(password)
+        locked.save(update_fields=["password"])
+        ended = user_sessions_end(user=locked)
+        audit_record(
+            event_type=AuditEvent.Type.PASSWORD_CHANGED,
+            target_user=locked,
+            institution_from=locked,
+            details={**details, "sessions_ended": ended},
+        )
+    user.password = locked.password
+    return ended

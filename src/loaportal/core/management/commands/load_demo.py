@@ -56,7 +56,10 @@ class Command(BaseCommand):
             )
             lines.append(f"Demo officer: {DEMO_OFFICER_EMAIL} / {password} (shown once)")
         else:
-            lines.append(f"Demo officer: {DEMO_OFFICER_EMAIL} (password shown when it was created)")
+            lines.append(
+                f"Demo officer: {DEMO_OFFICER_EMAIL} (password shown when it was created; "
+                "`loaportal demo_officer_password` gives a new one)"
+            )
         if settings.MAILBOX_ENABLED:
             lines.append(
                 "Emails (codes) are kept in the mailbox: /fr/boite-aux-lettres/ or /en/mailbox/"
