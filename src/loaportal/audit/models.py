@@ -69,6 +69,7 @@ class EventType(models.TextChoices):
     SESSIONS_ENDED = "sessions_ended", _("Other sessions ended")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     PASSWORD_RESET = "password_reset", _("Password reset")
+    SECURITY_ALERT = "security_alert", _("Security alert emailed to the account owner")
 
 
 class UnknownEventTypeError(ValueError):
