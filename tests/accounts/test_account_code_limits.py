@@ -151,3 +151,11 @@ def test_a_wrong_code_from_a_known_browser_still_counts_toward_the_3_tries(smtp,
     assert response.status_code == 302
     assert response["Location"].startswith(flows.url("account_login"))
     assert browser.get(flows.url("home")).status_code == 302
+
+
+def test_pending_codes_and_counts_are_not_kept_past_a_day(smtp, member, clock):
+    flows.sign_in_password(Client(), email=member.email)
+    clock.shift(24 * 60 * 60 + 1)
+    flows.sign_in_password(Client(), email=member.email)
+    assert CodeChallenge.objects.filter(user=member).count() == 1
+    assert member.code_events.count() == 1

@@ -57,7 +57,11 @@ class CodeCheck:
 def code_challenge_open(
     *, user: User | None, purpose: CodeChallenge.Purpose, max_attempts: int
 ) -> CodeChallenge:
-    """Start counting the tries of a new pending code (a sign-in or a password reset)."""
+    """Start counting the tries of a new pending code (a sign-in or a password reset).
+
+    Pending codes older than a day are deleted meanwhile (a sign-in lasts at most
+    ``ACCOUNT_LOGIN_TIMEOUT``, a reset code ``ACCOUNT_PASSWORD_RESET_BY_CODE_TIMEOUT``)."""
+    CodeChallenge.objects.filter(created_at__lt=timezone.now() - RETENTION).delete()
     return CodeChallenge.objects.create(user=user, purpose=purpose, max_attempts=max_attempts)
 
 
