@@ -10,6 +10,7 @@ fix, the count lived in the session and 16–21 of the 40 were compared.
 from __future__ import annotations
 
 import json
+import threading
 
 import pytest
 
@@ -21,6 +22,7 @@ ATTACKS = 40
 
 CREATE_USER = """
 import json
+import threading
 from allauth.account.models import EmailAddress
 from loaportal.accounts.models import User
 user = User.objects.create_user({email!r}, {password!r}, surname="Tremblay",
@@ -31,6 +33,7 @@ print(json.dumps(user.pk))
 
 COUNTS = """
 import json
+import threading
 from loaportal.accounts.models import CodeChallenge
 from loaportal.audit.models import AuditEvent
 email = {email!r}
@@ -152,3 +155,51 @@ def test_the_right_code_posted_twice_at_once_signs_in_once(smtp, portal):
     found = counts(portal, email=email, purpose="sign_in")
     assert found["challenges"] == [[0, "used"]], found
     assert found["signed_in"] == 1, json.dumps(found)
+
+
+def test_simultaneous_guesses_on_several_pending_resets_stop_at_the_account_limit(smtp, portal):
+    """5 pending resets of one account (3 tries each: 15 possible), 50 wrong codes at once:
+    the account's limit of 10 wrong codes an hour holds across processes, one alert."""
+    victim = "limit@college.example"
+    portal.shell(CREATE_USER.format(email=victim, password=PASSWORD))
+    reset = flows.url("account_reset_password")
+    confirm = flows.url("account_confirm_password_reset_code")
+    payloads = []
+    for _ in range(5):
+        attacker = portal.browser()
+        token = attacker.form_token(reset)
+        before = len(smtp.for_address(victim))
+        response = attacker.post(reset, {"csrfmiddlewaretoken": token, "email": victim})
+        assert response.location == confirm, (response.status, response.body[-3000:])
+        right = smtp.wait_for(victim, count=before + 1).first_line
+        token = attacker.form_token(confirm)
+        payloads += [
+            (attacker, {"csrfmiddlewaretoken": token, "code": code})
+            for code in wrong_codes(right, 10)
+        ]
+
+    release = threading.Barrier(len(payloads), timeout=60)
+    statuses: list[object] = []
+
+    def run(browser: Browser, payload: dict) -> None:
+        copy = browser.copy()
+        release.wait()
+        statuses.append(copy.post(confirm, payload).status)
+
+    threads = [threading.Thread(target=run, args=item) for item in payloads]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(set(statuses)) in ([200], [200, 302], [302]), statuses
+
+    found = counts(portal, email=victim, purpose="password_reset")
+    assert found["compared_wrong"] == 10, found
+    alerts = portal.shell(
+        "import json\nfrom loaportal.audit.models import AuditEvent\n"
+        f"print(json.dumps(AuditEvent.objects.filter(event_type='security_alert', "
+        f"target_email={victim!r}).count()))"
+    )
+    assert alerts == 1
+    subjects = [m.subject for m in smtp.for_address(victim)]
+    assert subjects.count("Wrong verification codes were entered for your LOA Portal account") == 1
