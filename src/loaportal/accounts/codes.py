@@ -39,7 +39,8 @@ RETENTION = timedelta(days=1)
 class CodeOutcome(enum.StrEnum):
     ACCEPTED = "accepted"  # the right code: the pending code is used up
     WRONG = "wrong"  # a wrong (or malformed) code, counted
-    REFUSED = "refused"  # the pending code is used up or abandoned: nothing was compared
+    USED = "used"  # another request already gave the right code (a double click): nothing compared
+    REFUSED = "refused"  # the pending code was abandoned (or is unknown): nothing was compared
     THROTTLED = "throttled"  # the account's limit is reached: nothing was compared
 
 
@@ -100,7 +101,7 @@ def code_challenge_check(
     ``max_attempts`` times whatever the concurrency.
 
     ``entered`` None is a malformed code: counted as a wrong try, not compared. A pending code
-    that is used up or abandoned compares nothing (REFUSED). When the account has had
+    already used (USED) or abandoned (REFUSED) compares nothing. When the account has had
     ``CODE_FAILURES_PER_ACCOUNT_HOUR`` wrong codes in the last hour, nothing is compared
     (THROTTLED) unless ``known_device``.
 
@@ -112,6 +113,8 @@ def code_challenge_check(
         return CodeCheck(CodeOutcome.REFUSED)
     with transaction.atomic():
         challenge = CodeChallenge.objects.select_for_update().filter(pk=challenge_id).first()
+        if challenge is not None and challenge.status == CodeChallenge.Status.USED:
+            return CodeCheck(CodeOutcome.USED, challenge.failed_attempts, challenge.max_attempts)
         if challenge is None or challenge.status != CodeChallenge.Status.PENDING:
             return CodeCheck(CodeOutcome.REFUSED)
         failures = 0

@@ -117,6 +117,9 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
         adapter = get_adapter(self.request)
         if check.outcome == CodeOutcome.ACCEPTED:
             return self._process.finish(self.get_next_url())
+        if check.outcome == CodeOutcome.USED:
+            # A double click: the other request signed the person in.
+            return HttpResponseRedirect(self.get_next_url() or reverse("home"))
         if check.outcome == CodeOutcome.THROTTLED:
             form.add_error(None, adapter.error_messages["too_many_login_attempts"])
             return super().form_invalid(form)
@@ -237,6 +240,9 @@ class ConfirmPasswordResetCodeView(allauth_views.ConfirmPasswordResetCodeView):
         adapter = get_adapter(self.request)
         if check.outcome == CodeOutcome.ACCEPTED:
             return super().form_valid(form)
+        if check.outcome == CodeOutcome.USED:
+            # A double click: the other request confirmed the code.
+            return HttpResponseRedirect(reverse("account_complete_password_reset"))
         if check.outcome == CodeOutcome.THROTTLED:
             form.add_error(None, adapter.error_messages["too_many_login_attempts"])
             return self.render_to_response(self.get_context_data(form=form))
