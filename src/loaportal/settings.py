@@ -278,7 +278,10 @@ ACCOUNT_PASSWORD_RESET_BY_CODE_MAX_ATTEMPTS = 3
 ACCOUNT_PASSWORD_INPUT_RENDER_VALUE = False
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,10/5m/key,100/h/key",
+    # Wrong passwords per address; per account (below) except from a browser that signed in
+    # to the account before (accounts.devices), so an attacker cannot lock the owner out.
+    "login_failed": "10/m/ip",
+    "login_failed_account": "10/5m/key,100/h/key",
     "signup": "20/m/ip,100/h/ip",
     "confirm_email": "1/10s/key,10/h/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -288,6 +291,13 @@ ACCOUNT_RATE_LIMITS = {
     "invitation_send": "30/h/user,200/d/user",
     "user_change_request": "10/h/user",
 }
+# Behind reverse proxies: how many of them append to X-Forwarded-For (0: use REMOTE_ADDR).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# Per-account limits on emailed codes (accounts.codes); a known browser is exempt.
+CODE_FAILURES_PER_ACCOUNT_HOUR = 10
+CODE_EMAILS_PER_ACCOUNT_HOUR = 10
+# How long a browser stays "known" for an account after a complete sign-in.
+KNOWN_DEVICE_DAYS = 90
 ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 
 # The address people use to reach the portal, for links in emails.

@@ -166,6 +166,9 @@ def test_every_event_is_recorded(mail, signed_in, clock):
         "127.0.0.1",
     )
     assert deactivated.details["reason"] == "Account misuse."
+    # The right password of the deactivated account: the owner is alerted (issue 6, item 8).
+    flows.sign_in_password(Client(), email=PRIMARY)
+    assert events(T.SECURITY_ALERT)[0].details["reason"] == "inactive_account_signin"
 
     # Passwords: changed by a signed-in officer, reset by a DLI user with an emailed code.
     officer_client.post(

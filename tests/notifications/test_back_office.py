@@ -18,13 +18,16 @@ def test_no_task_result_or_email_is_registered_in_the_admin():
     }
 
 
-def test_a_superuser_finds_no_task_or_email_pages(signed_in, settings):
+def test_a_superuser_finds_no_task_or_email_pages(
+    signed_in, settings, django_capture_on_commit_callbacks
+):
     superuser = OfficerFactory(email="root@ircc.example", is_superuser=True)
     client = signed_in(superuser)
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
-    invitation_send(institution=InstitutionFactory(), email="new@college.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        invitation_send(institution=InstitutionFactory(), email="new@college.example")
     task = DBTaskResult.objects.get()
     index = client.get("/en/back-office/")
     assert index.status_code == 200

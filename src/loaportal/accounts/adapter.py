@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import Login
+from allauth.core import ratelimit
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from loaportal.accounts.codes import account_inactive_signin_alert
+from loaportal.accounts.devices import device_is_known, device_remember
 from loaportal.accounts.services import user_language_set
-from loaportal.accounts.stages import CONFIRMED_BY_SIGN_IN_CODE
+from loaportal.accounts.stages import CONFIRMED_BY_SIGN_IN_CODE, password_limit_consume
+from loaportal.core.client_ip import request_client_ip
 from loaportal.notifications.services import email_render, email_send
 
 # Portal wording (Canadian government usage in French) for the messages allauth shows.
@@ -113,6 +117,43 @@ class AccountAdapter(DefaultAccountAdapter):
         )
 
     def get_client_ip(self, request) -> str:
-        # Behind a trusted proxy, have the proxy set REMOTE_ADDR
-        # (for example gunicorn --forwarded-allow-ips).
-        return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104
+        # REMOTE_ADDR, or X-Forwarded-For through TRUSTED_PROXY_COUNT proxies (core.client_ip).
+        return request_client_ip(request) or "0.0.0.0"  # noqa: S104
+
+    def pre_authenticate(self, request, **credentials) -> None:
+        """Per-address limit (allauth's ``login_failed``), then the per-account limit
+        (``login_failed_account``), which a browser that signed in to the account before
+        skips: an attacker elsewhere is slowed down, the account's owner is not locked out."""
+        super().pre_authenticate(request, **credentials)
+        self._account_password_usage = None
+        email = str(credentials.get("email") or "")
+        if not email or device_is_known(request, email):
+            return
+        usage = password_limit_consume(request, email)
+        if usage is None:
+            raise self.validation_error("too_many_login_attempts")
+        self._account_password_usage = usage
+
+    def authenticate(self, request, **credentials):
+        """A deactivated account with the right password gets the same answer as a wrong
+        password (no oracle), and its owner is emailed instead (``account_inactive_signin_alert``).
+        """
+        user = super().authenticate(request, **credentials)
+        if user is None:
+            return None
+        if not user.is_active:
+            # allauth rolled back this try's per-address count after the right password;
+            # count it again, as for any wrong password.
+            ratelimit.consume(request, action="login_failed")
+            account_inactive_signin_alert(user=user)
+            return None
+        usage = getattr(self, "_account_password_usage", None)
+        if usage is not None:
+            usage.rollback()
+        return user
+
+    def post_login(self, request, user, **kwargs):
+        response = super().post_login(request, user, **kwargs)
+        if response is not None and user.email:
+            device_remember(request, response, user.email)
+        return response

@@ -168,7 +168,16 @@ class LoginForm(allauth_forms.LoginForm):
         self.fields.pop("remember", None)
 
 
-class ConfirmLoginCodeForm(allauth_forms.ConfirmLoginCodeForm):
+class ServerComparedCodeMixin:
+    """The form checks the code's format only: the view compares it with
+    ``accounts.codes.code_challenge_check``, which counts the try with the pending code's row
+    locked (a comparison here would be a try nobody counted)."""
+
+    def clean_code(self) -> str:
+        return self.cleaned_data["code"]
+
+
+class ConfirmLoginCodeForm(ServerComparedCodeMixin, allauth_forms.ConfirmLoginCodeForm):
     """The code emailed at each sign-in ("Valider le code" / "Validate code")."""
 
     code = VerificationCodeField()
@@ -212,8 +221,20 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
         super().__init__(*args, **kwargs)
         self.fields["email"] = _email_field()
 
+    def save(self, request, **kwargs) -> str:
+        # The portal's process: tries and code emails counted on the server (accounts.stages).
+        from loaportal.accounts.stages import CountedPasswordResetProcess
 
-class ConfirmPasswordResetCodeForm(allauth_forms.ConfirmPasswordResetCodeForm):
+        email = self.cleaned_data["email"]
+        CountedPasswordResetProcess.initiate(
+            request=request, user=self.users[0] if self.users else None, email=email
+        )
+        return email
+
+
+class ConfirmPasswordResetCodeForm(
+    ServerComparedCodeMixin, allauth_forms.ConfirmPasswordResetCodeForm
+):
     """Forgotten password, step 2: the emailed code."""
 
     code = VerificationCodeField()

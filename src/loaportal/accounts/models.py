@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
@@ -91,3 +93,76 @@ class User(AbstractBaseUser, PermissionsMixin):
     def clean(self) -> None:
         super().clean()
         self.email = self.email.strip().lower()
+
+
+class CodeChallenge(models.Model):
+    """One pending emailed code: a sign-in waiting for its code, or a password reset.
+
+    The count of wrong tries lives here, not in the session, so that it holds however many
+    requests arrive at once: ``accounts.codes.code_challenge_check`` locks this row, compares
+    the code and records the result in one transaction. A re-sent sign-in code keeps its
+    challenge (NIST SP 800-63B-4: a new code does not reset the count).
+    """
+
+    class Purpose(models.TextChoices):
+        SIGN_IN = "sign_in", _("Sign-in")
+        PASSWORD_RESET = "password_reset", _("Password reset")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        USED = "used", _("Used")
+        ABANDONED = "abandoned", _("Abandoned")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    # None for a password reset asked for an address with no account (nothing can be guessed).
+    user = models.ForeignKey(User, on_delete=models.CASCADE, null=True, blank=True)
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    failed_attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField()
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("pending code")
+        verbose_name_plural = _("pending codes")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(failed_attempts__lte=models.F("max_attempts")),
+                name="accounts_codechallenge_attempts_within_max",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.status} ({self.failed_attempts}/{self.max_attempts})"
+
+
+class AccountCodeEvent(models.Model):
+    """What the per-account limits count: code emails sent, wrong codes, alerts sent.
+
+    Rows older than a day are deleted as new ones arrive (the audit trail keeps the history);
+    the counting happens with the account's row locked, so simultaneous requests are counted
+    one after the other.
+    """
+
+    class Kind(models.TextChoices):
+        CODE_SENT = "code_sent", _("Code emailed")
+        CODE_FAILED = "code_failed", _("Wrong code")
+        ALERT_CODES = "alert_codes", _("Alert: too many wrong codes")
+        ALERT_INACTIVE = "alert_inactive", _("Alert: sign-in to a deactivated account")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="code_events")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    challenge = models.ForeignKey(
+        CodeChallenge, on_delete=models.SET_NULL, null=True, blank=True, related_name="events"
+    )
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("account code event")
+        verbose_name_plural = _("account code events")
+        indexes = [
+            models.Index(fields=["user", "kind", "occurred_at"], name="accounts_codeevent_window"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.occurred_at:%Y-%m-%d %H:%M:%S}"

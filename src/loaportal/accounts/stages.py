@@ -11,7 +11,12 @@ Two changes to its behaviour are needed by the seed:
    ``ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS``, then the sign-in starts over; NIST SP 800-63B-4
    forbids resetting the count with a new code). The whole sign-in is still bounded by
    ``ACCOUNT_LOGIN_TIMEOUT``.
-2. **Confirming the email does not sign the person in.** After sign-up, allauth confirms the
+2. **Tries are counted on the server.** Each pending code (a sign-in, a password reset) has a
+   ``CodeChallenge`` row; ``accounts.codes.code_challenge_check`` compares the code and counts
+   the try with that row locked, so the 3-tries rule and the per-account limits hold however
+   many requests arrive at once. The session only mirrors the count. Code emails are counted
+   per account too (``code_email_allow``).
+3. **Confirming the email does not sign the person in.** After sign-up, allauth confirms the
    address and then completes the login; ``SignupEndsStage`` stops there and sends the person to
    the sign-in page.
 """
@@ -21,6 +26,10 @@ from __future__ import annotations
 import time
 
 from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
+from allauth.account.internal.flows.password_reset_by_code import (
+    PASSWORD_RESET_VERIFICATION_SESSION_KEY,
+    PasswordResetVerificationProcess,
+)
 from allauth.account.internal.stagekit import clear_login
 from allauth.account.models import EmailAddress, Login
 from allauth.account.stages import LoginByCodeStage, LoginStage, LoginStageController
@@ -28,6 +37,15 @@ from allauth.core.internal.httpkit import headed_redirect_response
 from django.conf import settings
 from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
+
+from loaportal.accounts.codes import (
+    CodeCheck,
+    code_challenge_check,
+    code_challenge_open,
+    code_email_allow,
+)
+from loaportal.accounts.devices import device_is_known
+from loaportal.accounts.models import CodeChallenge
 
 MSG_SIGNUP_CONFIRMED = _("Your email address is confirmed. Sign in to continue.")
 # The session key holding the address just confirmed, so the sign-in form that follows is
@@ -38,8 +56,54 @@ SIGN_IN_EMAIL_SESSION_KEY = "loaportal_sign_in_email"
 CONFIRMED_BY_SIGN_IN_CODE = "_loaportal_email_confirmed_by_sign_in_code"
 
 
-class TimedLoginCodeProcess(LoginCodeVerificationProcess):
-    """allauth's login-code process with a clock per code instead of per process."""
+class CodeEmailThrottled(Exception):
+    """The account has had too many code emails in the last hour; none was sent."""
+
+
+class CountedAttemptsMixin:
+    """Tries counted on the server (``CodeChallenge``), mirrored into allauth's state."""
+
+    purpose: CodeChallenge.Purpose
+    state: dict
+    request: object
+
+    def open_challenge(self, user) -> None:
+        self.state["challenge_id"] = str(
+            code_challenge_open(user=user, purpose=self.purpose, max_attempts=self.max_attempts).pk
+        )
+
+    @property
+    def known_device(self) -> bool:
+        return device_is_known(self.request, self.state.get("email"))
+
+    def email_allowed(self) -> bool:
+        return code_email_allow(
+            user=self.user,
+            challenge_id=self.state.get("challenge_id"),
+            known_device=self.known_device,
+        )
+
+    def check_code(self, entered: str | None) -> CodeCheck:
+        """Compare and count, with the pending code's row locked (``None``: malformed)."""
+        return code_challenge_check(
+            challenge_id=self.state.get("challenge_id"),
+            entered=entered,
+            expected=self.code,
+            known_device=self.known_device,
+        )
+
+    def record_counted_attempt(self, check: CodeCheck) -> bool:
+        """allauth's bookkeeping for a wrong try (signal, audit entry, abandon at the last
+        try), with the server's count instead of the session's. True if tries are left."""
+        self.state["failed_attempts"] = check.failed_attempts - 1
+        return self.record_invalid_attempt()
+
+
+class TimedLoginCodeProcess(CountedAttemptsMixin, LoginCodeVerificationProcess):
+    """allauth's login-code process with a clock per code instead of per process, and tries
+    counted on the server."""
+
+    purpose = CodeChallenge.Purpose.SIGN_IN
 
     def generate_code(self) -> str:
         code = super().generate_code()
@@ -56,6 +120,8 @@ class TimedLoginCodeProcess(LoginCodeVerificationProcess):
         return time.time() - sent_at > settings.ACCOUNT_LOGIN_BY_CODE_TIMEOUT
 
     def send_by_email(self, email: str, skip_enumeration_mails: bool = False) -> None:
+        if self.user and not self.email_allowed():
+            raise CodeEmailThrottled
         super().send_by_email(email, skip_enumeration_mails=skip_enumeration_mails)
         if self.user:
             from loaportal.audit.models import AuditEvent
@@ -100,6 +166,7 @@ class TimedLoginCodeProcess(LoginCodeVerificationProcess):
             stage = PasswordThenCodeStage(LoginStageController(request, login), request, login)
         stage.state.update(initial_state)
         process = cls(stage=stage)
+        process.open_challenge(user)
         process.send()
         process.persist()
         return process
@@ -122,11 +189,66 @@ class PasswordThenCodeStage(LoginByCodeStage):
             email = self.login.email or EmailAddress.objects.get_primary_email(self.login.user)
             if not email:
                 return headed_redirect_response("account_login"), False
-            TimedLoginCodeProcess.initiate(
-                request=self.request, user=self.login.user, email=email, stage=self
-            )
+            try:
+                TimedLoginCodeProcess.initiate(
+                    request=self.request, user=self.login.user, email=email, stage=self
+                )
+            except CodeEmailThrottled:
+                from allauth.account.adapter import get_adapter
+
+                clear_login(self.request)
+                adapter = get_adapter(self.request)
+                adapter.add_message(
+                    self.request,
+                    messages.ERROR,
+                    message=adapter.error_messages["too_many_login_attempts"],
+                )
+                return headed_redirect_response("account_login"), False
         self.state["login_by_code_required"] = True
         return headed_redirect_response("account_confirm_login_code"), True
+
+
+class CountedPasswordResetProcess(CountedAttemptsMixin, PasswordResetVerificationProcess):
+    """allauth's password-reset-by-code process with tries counted on the server, and code
+    emails counted per account (over the limit no email is sent, and the page says the same
+    as ever, so the limit reveals nothing about the address)."""
+
+    purpose = CodeChallenge.Purpose.PASSWORD_RESET
+
+    def send(self) -> None:
+        if self.user and not self.email_allowed():
+            return
+        super().send()
+
+    @classmethod
+    def initiate(cls, *, request, user, email: str) -> CountedPasswordResetProcess:
+        state = cls.initial_state(user, email)
+        process = cls(request, state=state, user=user)
+        process.open_challenge(user)
+        process.send()
+        process.persist()
+        return process
+
+    @classmethod
+    def resume(cls, request) -> CountedPasswordResetProcess | None:
+        state = request.session.get(PASSWORD_RESET_VERIFICATION_SESSION_KEY)
+        if not state:
+            return None
+        return cls(request, state=state).abort_if_invalid()
+
+
+def password_limit_consume(request, email: str):
+    """Count one password try against the account (``login_failed_account`` rate); the usage
+    (to roll back after a right password), or None when the limit is reached. allauth's public
+    ``ratelimit.consume`` returns only a boolean, so this uses its internal API."""
+    from allauth.core.internal import ratelimit
+
+    return ratelimit.consume(
+        request,
+        app="allauth.account",
+        action="login_failed_account",
+        key=email.strip().lower(),
+    )
 
 
 class SignupEndsStage(LoginStage):

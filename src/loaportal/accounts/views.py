@@ -15,10 +15,16 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
+from loaportal.accounts.codes import CodeOutcome
 from loaportal.accounts.forms import MSG_CODE_EXPIRED, MSG_TOO_MANY_CODES, ConfirmLoginCodeForm
 from loaportal.accounts.selectors import user_sessions_open
 from loaportal.accounts.services import user_other_sessions_end
-from loaportal.accounts.stages import SIGN_IN_EMAIL_SESSION_KEY, TimedLoginCodeProcess
+from loaportal.accounts.stages import (
+    SIGN_IN_EMAIL_SESSION_KEY,
+    CodeEmailThrottled,
+    CountedPasswordResetProcess,
+    TimedLoginCodeProcess,
+)
 from loaportal.audit.models import AuditEvent
 from loaportal.audit.services import audit_record
 from loaportal.core.access import public, signed_in
@@ -103,7 +109,7 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
     def _resend_form_valid(self, form):
         try:
             self._process.resend()
-        except RateLimited:
+        except (RateLimited, CodeEmailThrottled):
             adapter = get_adapter()
             adapter.add_message(
                 self.request, messages.ERROR, message=adapter.error_messages["rate_limited"]
@@ -126,7 +132,7 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
     def _verify_form_valid(self, form):
         if self._process.is_code_expired():
             return self._expired(form)
-        return self._process.finish(self.get_next_url())
+        return self._checked(form, form.cleaned_data["code"])
 
     def form_invalid(self, form):
         if self._action == "verify" and self._process.is_code_expired() and form.data.get("code"):
@@ -137,10 +143,27 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
             and form.has_error("code", "required")
         ):
             return super().form_invalid(form)
-        attempts_left = self._process.record_invalid_attempt()
-        if attempts_left:
-            return super().form_invalid(form)
+        # A malformed code counts as a wrong try (it is not compared).
+        return self._checked(form, None)
+
+    def _checked(self, form, entered: str | None):
+        """Compare and count on the server (the pending code's row locked), then answer."""
+        check = self._process.check_code(entered)
         adapter = get_adapter(self.request)
+        if check.outcome == CodeOutcome.ACCEPTED:
+            return self._process.finish(self.get_next_url())
+        if check.outcome == CodeOutcome.USED:
+            # A double click: the other request signed the person in.
+            return HttpResponseRedirect(self.get_next_url() or reverse("home"))
+        if check.outcome == CodeOutcome.THROTTLED:
+            form.add_error(None, adapter.error_messages["too_many_login_attempts"])
+            return super().form_invalid(form)
+        if check.outcome == CodeOutcome.WRONG and self._process.record_counted_attempt(check):
+            if entered is not None:
+                form.add_error("code", adapter.error_messages["incorrect_code"])
+            return super().form_invalid(form)
+        # The last try was wrong, or the pending code was used up or abandoned meanwhile.
+        self._process.abort()
         adapter.add_message(self.request, messages.ERROR, message=str(MSG_TOO_MANY_CODES))
         return HttpResponseRedirect(reverse("account_login"))
 
@@ -219,11 +242,56 @@ class PasswordChangeView(allauth_views.PasswordChangeView):
 password_reset = public(
     allauth_views.PasswordResetView.as_view(template_name="account/password_reset.html")
 )
-confirm_password_reset_code = public(
-    allauth_views.ConfirmPasswordResetCodeView.as_view(
-        template_name="account/confirm_password_reset_code.html"
-    )
-)
+
+
+class ConfirmPasswordResetCodeView(allauth_views.ConfirmPasswordResetCodeView):
+    """Forgotten password, step 2: the code, compared and counted on the server."""
+
+    template_name = "account/confirm_password_reset_code.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        # allauth's dispatch resumes its own process class; the portal's counts on the server.
+        self._process = CountedPasswordResetProcess.resume(request)
+        if not self._process:
+            return HttpResponseRedirect(reverse("account_login"))
+        if self._process.state.get("code_confirmed"):
+            return HttpResponseRedirect(reverse("account_complete_password_reset"))
+        return super(allauth_views.ConfirmPasswordResetCodeView, self).dispatch(
+            request, *args, **kwargs
+        )
+
+    def form_valid(self, form):
+        return self._checked(form, form.cleaned_data["code"])
+
+    def form_invalid(self, form):
+        if form.has_error("code", "required"):
+            # Nothing typed: not a try (allauth's form_invalid would count it).
+            return self.render_to_response(self.get_context_data(form=form))
+        return self._checked(form, None)
+
+    def _checked(self, form, entered: str | None):
+        check = self._process.check_code(entered)
+        adapter = get_adapter(self.request)
+        if check.outcome == CodeOutcome.ACCEPTED:
+            return super().form_valid(form)
+        if check.outcome == CodeOutcome.USED:
+            # A double click: the other request confirmed the code.
+            return HttpResponseRedirect(reverse("account_complete_password_reset"))
+        if check.outcome == CodeOutcome.THROTTLED:
+            form.add_error(None, adapter.error_messages["too_many_login_attempts"])
+            return self.render_to_response(self.get_context_data(form=form))
+        if check.outcome == CodeOutcome.WRONG and self._process.record_counted_attempt(check):
+            if entered is not None:
+                form.add_error("code", adapter.error_messages["incorrect_code"])
+            return self.render_to_response(self.get_context_data(form=form))
+        self._process.abort()
+        adapter.add_message(
+            self.request, messages.ERROR, message=adapter.error_messages["too_many_login_attempts"]
+        )
+        return HttpResponseRedirect(reverse("account_login"))
+
+
+confirm_password_reset_code = public(ConfirmPasswordResetCodeView.as_view())
 complete_password_reset = public(
     allauth_views.CompletePasswordResetView.as_view(template_name="account/password_reset_new.html")
 )

@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from loaportal.core.client_ip import request_client_ip
+
 _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "loaportal_audit_client_ip", default=None
 )
@@ -24,8 +26,9 @@ def client_ip() -> str | None:
 def request_ip(request: HttpRequest | None) -> str | None:
     if request is None:
         return client_ip()
-    # Behind a trusted proxy, configure it to set REMOTE_ADDR (see AccountAdapter.get_client_ip).
-    return request.META.get("REMOTE_ADDR") or None
+    # REMOTE_ADDR, or X-Forwarded-For through TRUSTED_PROXY_COUNT proxies: the address the
+    # rate limits use too (AccountAdapter.get_client_ip).
+    return request_client_ip(request)
 
 
 class AuditContextMiddleware:

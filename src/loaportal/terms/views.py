@@ -5,6 +5,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 
 from loaportal.core.access import public
+from loaportal.core.client_ip import request_client_ip
 from loaportal.terms.forms import AcceptTermsForm
 from loaportal.terms.selectors import terms_acceptance_required, terms_current
 from loaportal.terms.services import terms_accept
@@ -36,9 +37,7 @@ def terms(request):
         form = AcceptTermsForm(request.POST)
         # Accept only the version the person was shown; one published meanwhile is shown again.
         if form.is_valid() and form.cleaned_data["version"] == current.version:
-            terms_accept(
-                user=request.user, version=current, ip_address=request.META.get("REMOTE_ADDR")
-            )
+            terms_accept(user=request.user, version=current, ip_address=request_client_ip(request))
             return redirect(_next_url(request) or "home")
     return render(
         request,
