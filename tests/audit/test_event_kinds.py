@@ -18,8 +18,8 @@ def test_the_table_has_no_check_on_the_event_kind():
     with connection.cursor() as cursor, transaction.atomic():
         cursor.execute(
             "INSERT INTO audit_auditevent (occurred_at, event_type, actor_email, "
-            "target_email, details) VALUES (CURRENT_TIMESTAMP, 'kind_of_next_stage', '', "
-            "'', '{}')"
+            "target_email, details, subject_type, subject_id, chain_hash) VALUES "
+            "(CURRENT_TIMESTAMP, 'kind_of_next_stage', '', '', '{}', '', '', '')"
         )
         cursor.execute("SELECT event_type FROM audit_auditevent")
         assert cursor.fetchall() == [("kind_of_next_stage",)]
@@ -60,6 +60,7 @@ def test_a_kind_no_longer_registered_still_displays():
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO audit_auditevent (occurred_at, event_type, actor_email, target_email, "
-            "details) VALUES (CURRENT_TIMESTAMP, 'retired_kind', '', '', '{}')"
+            "details, subject_type, subject_id, chain_hash) VALUES "
+            "(CURRENT_TIMESTAMP, 'retired_kind', '', '', '{}', '', '', '')"
         )
     assert AuditEvent.objects.get().get_event_type_display() == "retired_kind"
