@@ -79,6 +79,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "loaportal.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "loaportal.core.middleware.SecurityHeadersMiddleware",
     "loaportal.audit.context.AuditContextMiddleware",
@@ -308,6 +309,8 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The load balancer's probe comes over plain HTTP (see core.middleware.HealthCheckMiddleware).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 LOGGING = {

@@ -30,6 +30,25 @@ def content_security_policy(nonce: str) -> str:
     )
 
 
+HEALTH_PATH = "/healthz"
+
+
+class HealthCheckMiddleware:
+    """Answers ``/healthz`` first, before the HTTPS redirect and the host-name check, so a
+    load balancer can probe each server over plain HTTP at its address. The answer is fixed
+    JSON (no host name is used to build it)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == HEALTH_PATH and request.method in ("GET", "HEAD"):
+            from loaportal.core.views import health
+
+            return health(request)
+        return self.get_response(request)
+
+
 class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

@@ -1,8 +1,12 @@
+import logging
+
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from loaportal.core.access import public
+
+logger = logging.getLogger(__name__)
 
 
 @public
@@ -21,11 +25,20 @@ def privacy(request):
 @public
 @never_cache
 def health(request):
-    """Liveness probe for load balancers: the process answers and the database responds."""
-    from django.db import connection
+    """Liveness probe for load balancers: the process answers and the database responds.
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    200 ``{"status": "ok"}``, or 503 ``{"status": "unavailable", ...}`` when the database does
+    not answer. Served before host checks and the HTTPS redirect (``HealthCheckMiddleware``), so
+    a load balancer can probe each server over plain HTTP by its address.
+    """
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        logger.exception("Health check: the database does not answer")
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
 
 
