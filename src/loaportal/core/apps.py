@@ -7,4 +7,9 @@ class CoreConfig(AppConfig):
     verbose_name = "LOA Portal"
 
     def ready(self) -> None:
-        from loaportal.core import checks  # noqa: F401 (registers the system checks)
+        from loaportal.core import (
+            checks,  # noqa: F401 (registers the system checks)
+            ratelimit,
+        )
+
+        ratelimit.install()
