@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "loaportal.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "loaportal.core.middleware.SecurityHeadersMiddleware",
+    "loaportal.core.middleware.NullCharacterMiddleware",
     "loaportal.audit.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

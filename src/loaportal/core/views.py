@@ -47,6 +47,19 @@ def csrf_failure(request, reason: str = "") -> HttpResponse:
     return render(request, "core/csrf_failure.html", status=403)
 
 
+def bad_request(request, exception=None):
+    """400: a request the portal cannot read (a form in a charset other than UTF-8, a
+    malformed upload...), in the visitor's language.
+
+    Unlike Django's default handler, not wrapped in ``requires_csrf_token``: that re-runs the
+    CSRF check, which reads the unreadable form again and turned the 400 into a 500. The form
+    is marked unreadable so that nothing while rendering tries to parse it.
+    """
+    if hasattr(request, "_mark_post_parse_error"):
+        request._mark_post_parse_error()
+    return render(request, "400.html", status=400)
+
+
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
 
