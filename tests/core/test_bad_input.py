@@ -117,3 +117,15 @@ def test_a_nul_byte_in_a_posted_form_is_a_validation_error():
     )
     assert response.status_code == 200
     assert b"Null characters are not allowed" in response.content
+
+
+@pytest.mark.django_db
+def test_a_host_name_not_served_gets_the_400_page_and_health_still_answers():
+    """Refused before authentication: the error page must not need a user."""
+    client = Client(raise_request_exception=False)
+    for path in ("/en/", flows.url("account_login")):
+        response = client.get(path, HTTP_HOST="evil.example")
+        assert response.status_code == 400, path
+        assert b"The request could not be read" in response.content
+    health = client.get("/healthz", HTTP_HOST="10.0.0.5")
+    assert (health.status_code, health.json()) == (200, {"status": "ok"})
