@@ -91,3 +91,32 @@ def test_simultaneous_attempts_over_the_limit_allow_exactly_the_limit(backend, s
     results = _simultaneous(20)
     assert results.count(True) == 10
     assert results.count(False) == 10
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("rate", "allowed"), [("100/h/user", 20), ("10/h/user", 10)])
+def test_simultaneous_posts_to_a_rate_limited_page_get_no_false_429(smtp, settings, rate, allowed):
+    """The portal's own limit (requests to IRCC) through its pages: 20 posts at once by one
+    primary user — all served under a high limit, exactly the limit under a low one."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers: run with DATABASE_URL=postgres://…")
+    from django.test import Client
+
+    from tests import flows
+    from tests.factories import MembershipFactory
+
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "user_change_request": rate}
+    primary = MembershipFactory(role="primary").user
+    signed_in = flows.signed_in_client(smtp, email=primary.email)
+    session_cookie = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
+    url = flows.url("user_request_remove")
+    start = threading.Barrier(20, timeout=20)
+
+    def post():
+        client = Client()
+        client.cookies[settings.SESSION_COOKIE_NAME] = session_cookie
+        start.wait()
+        return client.post(url, {"reason": ""}).status_code  # invalid: the form comes back
+
+    statuses = run_concurrently(post, count=20)
+    assert sorted(statuses) == sorted([200] * allowed + [429] * (20 - allowed)), statuses
