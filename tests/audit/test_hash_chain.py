@@ -216,3 +216,45 @@ def test_simultaneous_writers_take_turns_and_never_fork_the_chain(monkeypatch):
     result = verify_chain()
     assert result.ok, result.finding
     assert result.checked == 40
+
+
+WRITER = """
+import time
+import django
+django.setup()
+from loaportal.audit import chain
+from loaportal.audit.services import audit_record
+compute = chain.entry_hash
+def slow(event, previous_hash):
+    time.sleep(0.02)  # widen the window between reading the head and inserting
+    return compute(event, previous_hash)
+chain.entry_hash = slow
+for i in range(15):
+    audit_record(event_type="signin_failed", target_email=f"p{i}@college.example")
+print("done")
+"""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_processes_appending_at_once_never_fork_the_chain():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs a database two processes share: run with DATABASE_URL=postgres://…")
+    import os
+    import subprocess
+    import sys
+
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "loaportal.settings", "DATABASE_URL": url}
+    writers = [
+        subprocess.Popen(  # noqa: S603 (our own interpreter and code)
+            [sys.executable, "-c", WRITER], env=env, stdout=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
+    outputs = [writer.communicate(timeout=120)[0] for writer in writers]
+    assert [writer.returncode for writer in writers] == [0, 0]
+    assert outputs == ["done\n", "done\n"]
+    assert sorted(AuditEvent.objects.values_list("seq", flat=True)) == list(range(1, 31))
+    result = verify_chain()
+    assert result.ok, result.finding
