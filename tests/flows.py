@@ -64,6 +64,18 @@ def sign_in(client, smtp, *, email: str, password: str = PASSWORD, lang: str = "
     return response
 
 
+def signed_in_client(_smtp=None, *, email: str, accept_terms: bool = True):
+    """A new test client signed in as the user with ``email`` (``sign_in_quickly``): for tests
+    written before the ``signed_in`` fixture, which takes a user instead of an address."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    client = Client()
+    user = get_user_model().objects.get(email__iexact=email)
+    sign_in_quickly(client, user, accept_terms=accept_terms)
+    return client
+
+
 def sign_in_quickly(client, user, *, accept_terms: bool = True) -> None:
     """Leave ``client`` in the state the whole sign-in leaves it, without the pages.
 

@@ -27,13 +27,14 @@ PRODUCTION = ENVIRONMENT == "production"
 DEBUG = env.bool("DEBUG", default=False)
 
 
-def _secret_key() -> str:
-    value = env.str("SECRET_KEY", default="")
+def _secret(variable: str, file_name: str) -> str:
+    """A secret from the environment; in development, generated once into the var directory."""
+    value = env.str(variable, default="")
     if value:
         return value
     if PRODUCTION:
-        raise environ.ImproperlyConfigured("SECRET_KEY must be set in production")
-    key_file = VAR_DIR / "secret_key"
+        raise environ.ImproperlyConfigured(f"{variable} must be set in production")
+    key_file = VAR_DIR / file_name
     if not key_file.exists():
         VAR_DIR.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_urlsafe(50))
@@ -41,7 +42,11 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _secret("SECRET_KEY", "secret_key")
+# The key of the audit trail's hash chain (loaportal.audit.chain). Kept outside the database,
+# and apart from SECRET_KEY so that either can be rotated alone; changing it makes every
+# existing entry fail `loaportal verify_audit`, so keep it for the life of the trail.
+AUDIT_HMAC_KEY = _secret("AUDIT_HMAC_KEY", "audit_hmac_key")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -75,8 +80,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "loaportal.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "loaportal.core.middleware.SecurityHeadersMiddleware",
+    "loaportal.core.middleware.NullCharacterMiddleware",
     "loaportal.audit.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -340,6 +347,8 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # The load balancer's probe comes over plain HTTP (see core.middleware.HealthCheckMiddleware).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 LOGGING = {

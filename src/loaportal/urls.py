@@ -120,6 +120,7 @@ if settings.MAILBOX_ENABLED:
         prefix_default_language=True,
     )
 
+handler400 = "loaportal.core.views.bad_request"
 handler403 = "loaportal.core.views.permission_denied"
 handler404 = "loaportal.core.views.page_not_found"
 handler500 = "loaportal.core.views.server_error"

@@ -52,12 +52,14 @@ def test_officers_browse_and_filter_in_the_back_office_but_cannot_change(signed_
     page = client.get(changelist, {"event_type__exact": "signin_failed", "q": "intruder"})
     assert page.status_code == 200
     assert b"intruder@college.example" in page.content and b"198.51.100.7" in page.content
+    assert b"Sign-in failed" in page.content  # the registry's label, in the list and filter
     page = client.get(changelist, {"event_type__exact": "signin_succeeded", "q": "intruder"})
     assert b"intruder@college.example" not in page.content
 
     change = flows.url("admin:audit_auditevent_change", object_id=event.pk)
     detail = client.get(change)
     assert detail.status_code == 200 and b'name="_save"' not in detail.content
+    assert b"Sign-in failed" in detail.content
     assert client.post(change, {"actor_email": "forged@x.example"}).status_code == 403
     delete = flows.url("admin:audit_auditevent_delete", object_id=event.pk)
     assert client.post(delete, {"post": "yes"}).status_code == 403

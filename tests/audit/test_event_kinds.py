@@ -18,8 +18,8 @@ def test_the_table_has_no_check_on_the_event_kind():
     with connection.cursor() as cursor, transaction.atomic():
         cursor.execute(
             "INSERT INTO audit_auditevent (occurred_at, event_type, actor_email, "
-            "target_email, details) VALUES (CURRENT_TIMESTAMP, 'kind_of_next_stage', '', "
-            "'', '{}')"
+            "target_email, details, subject_type, subject_id, chain_hash) VALUES "
+            "(CURRENT_TIMESTAMP, 'kind_of_next_stage', '', '', '{}', '', '', '')"
         )
         cursor.execute("SELECT event_type FROM audit_auditevent")
         assert cursor.fetchall() == [("kind_of_next_stage",)]
@@ -60,6 +60,39 @@ def test_a_kind_no_longer_registered_still_displays():
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO audit_auditevent (occurred_at, event_type, actor_email, target_email, "
-            "details) VALUES (CURRENT_TIMESTAMP, 'retired_kind', '', '', '{}')"
+            "details, subject_type, subject_id, chain_hash) VALUES "
+            "(CURRENT_TIMESTAMP, 'retired_kind', '', '', '{}', '', '', '')"
         )
     assert AuditEvent.objects.get().get_event_type_display() == "retired_kind"
+
+
+def test_the_service_fills_the_indexed_subject_columns():
+    from loaportal.institutions.models import Membership
+    from loaportal.invitations.services import invitation_send
+    from tests.factories import InstitutionFactory, UserFactory
+
+    institution = InstitutionFactory()
+    sent = invitation_send(
+        institution=institution, email="new@college.example", role=Membership.Role.SECONDARY
+    )
+    invitation_event = AuditEvent.objects.get(event_type=EventType.INVITATION_SENT)
+    assert (invitation_event.subject_type, invitation_event.subject_id) == (
+        "invitations.invitation",
+        str(sent.invitation.pk),
+    )
+    user = UserFactory()
+    about_user = audit_record(event_type=EventType.SIGNED_OUT, actor=user, target_user=user)
+    assert (about_user.subject_type, about_user.subject_id) == ("accounts.user", str(user.pk))
+    about_dli = audit_record(event_type=EventType.INSTITUTION_CREATED, institution=institution)
+    assert about_dli.subject_type == "institutions.institution"
+    # Found by subject without reading ``details``, through an index.
+    found = AuditEvent.objects.filter(
+        subject_type="invitations.invitation", subject_id=str(sent.invitation.pk)
+    )
+    assert list(found) == [invitation_event]
+    with connection.cursor() as cursor:
+        indexes = connection.introspection.get_constraints(cursor, AuditEvent._meta.db_table)
+    assert any(
+        info["index"] and info["columns"] == ["subject_type", "subject_id"]
+        for info in indexes.values()
+    )

@@ -16,6 +16,7 @@ from loaportal.institutions.services import (
     user_change_request_submit,
 )
 from loaportal.invitations.models import Invitation
+from loaportal.terms.services import terms_publish
 from tests import flows
 from tests.factories import PASSWORD, MembershipFactory, OfficerFactory
 
@@ -184,6 +185,22 @@ def test_every_event_is_recorded(mail, signed_in, clock):
         flows.url("account_complete_password_reset"), {"password1": "another fresh passphrase"}
     )
     assert events(T.PASSWORD_RESET)[0].target_user == successor
+
+    # A new version of the terms (the admin publishes through the same service).
+    terms = terms_publish(
+        version="2099-01",
+        title_fr="Conditions",
+        title_en="Terms",
+        text_fr="Texte",
+        text_en="Text",
+        published_by=officer,
+    )
+    (published,) = events(T.TERMS_PUBLISHED)
+    assert (published.actor, published.subject_type, published.subject_id) == (
+        officer,
+        "terms.termsversion",
+        str(terms.pk),
+    )
 
     recorded = set(AuditEvent.objects.values_list("event_type", flat=True))
     assert recorded == set(T.values), set(T.values) - recorded

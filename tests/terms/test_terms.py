@@ -64,3 +64,33 @@ def test_anyone_can_read_the_terms_but_only_a_signed_in_user_accepts(client):
     response = client.post(flows.url("terms"), {"version": terms_current().version})
     assert response.status_code == 302 and "/account/sign-in/" in response["Location"]
     assert not TermsAcceptance.objects.exists()
+
+
+def test_terms_published_in_the_admin_are_recorded_in_the_audit_trail(client, smtp):
+    from loaportal.audit.models import AuditEvent
+    from loaportal.terms.models import TermsVersion
+    from tests.factories import UserFactory
+
+    boss = UserFactory(email="boss@ircc.example", is_staff=True, is_superuser=True)
+    flows.sign_in(client, smtp, email=boss.email)
+    response = client.post(
+        flows.url("admin:terms_termsversion_add"),
+        {
+            "version": "2099-07",
+            "title_fr": "Conditions d'utilisation",
+            "title_en": "Terms of use",
+            "text_fr": "Le texte.",
+            "text_en": "The text.",
+            "published_at_0": "2026-11-28",
+            "published_at_1": "12:00:00",
+        },
+    )
+    assert response.status_code == 302, response.content[:3000]
+    version = TermsVersion.objects.get(version="2099-07")
+    (event,) = AuditEvent.objects.filter(event_type=AuditEvent.Type.TERMS_PUBLISHED)
+    assert (event.actor, event.subject_type, event.subject_id, event.details) == (
+        boss,
+        "terms.termsversion",
+        str(version.pk),
+        {"version": "2099-07"},
+    )

@@ -8,15 +8,18 @@ from allauth.account.internal.decorators import login_stage_required
 from allauth.account.views._authentication_by_code import BaseConfirmAuthenticationCodeView
 from allauth.core.ratelimit import RateLimited
 from django.contrib import messages
+from django.db import IntegrityError
 from django.forms import Form
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from loaportal.accounts.codes import CodeOutcome
 from loaportal.accounts.forms import MSG_CODE_EXPIRED, MSG_TOO_MANY_CODES, ConfirmLoginCodeForm
+from loaportal.accounts.models import User
 from loaportal.accounts.selectors import user_sessions_open
 from loaportal.accounts.services import user_other_sessions_end
 from loaportal.accounts.stages import (
@@ -32,6 +35,11 @@ from loaportal.core.durations import login_code_validity
 from loaportal.institutions.selectors import membership_for_user, user_change_request_queue
 from loaportal.invitations.services import InvitationError
 
+MSG_ACCOUNT_EXISTS = gettext_lazy(
+    "An account with this email address already exists. Sign in with it, or check your email "
+    "for the confirmation code."
+)
+
 
 class SignupView(allauth_views.SignupView):
     template_name = "account/signup.html"
@@ -43,6 +51,14 @@ class SignupView(allauth_views.SignupView):
             # Lost a race for the same code: the transaction rolled back, nothing was created.
             form.add_error(exc.field or "invitation_code", exc.message)
             return self.form_invalid(form)
+        except IntegrityError:
+            # Two sign-ups with the same address at once (a double click): the other one
+            # created the account while this one was checking. Say so, instead of a 500.
+            email = form.cleaned_data.get("email", "")
+            if not User.objects.filter(email__iexact=email).exists():
+                raise
+            messages.info(self.request, MSG_ACCOUNT_EXISTS)
+            return redirect("account_login")
 
 
 class ConfirmSignupView(allauth_views.ConfirmEmailVerificationCodeView):

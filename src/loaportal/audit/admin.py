@@ -9,7 +9,7 @@ class EventTypeListFilter(admin.SimpleListFilter):
     """Filter by event kind, offering the registered kinds (``EventType``) with their labels."""
 
     title = _("Event")
-    parameter_name = "event_type"
+    parameter_name = "event_type__exact"  # the URL the field filter used before
 
     def lookups(self, request, model_admin):
         return EventType.choices
@@ -40,9 +40,11 @@ class AuditEventAdmin(ReadOnlyOfficerAdminMixin, admin.ModelAdmin):
         "institution__name_en",
         "institution__name_fr",
         "ip_address",
+        "subject_id",
     )
     date_hierarchy = "occurred_at"
     list_select_related = ("institution",)
     ordering = ("-occurred_at", "-id")
-    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+    # The kind's label first (the stored value is the registry's key), then every column.
+    readonly_fields = ["get_event_type_display", *(f.name for f in AuditEvent._meta.fields)]
     show_full_result_count = False

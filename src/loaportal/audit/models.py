@@ -1,19 +1,24 @@
 """The audit trail: an append-only record of security and account events.
 
-Rows are only ever inserted. The model and its queryset refuse updates and deletes, and a
-database trigger (migration 0002, see ``loaportal.audit.triggers``) rejects UPDATE and DELETE
-on the table below the ORM, on PostgreSQL and on SQLite alike.
+Rows are only ever inserted. The model and its queryset refuse updates and deletes, and
+database triggers (see ``loaportal.audit.triggers``) reject UPDATE and DELETE on the table
+below the ORM, on PostgreSQL and on SQLite alike. Each row is also chained to the previous one
+by an HMAC (``loaportal.audit.chain``), so a change made around the triggers is found by
+``loaportal verify_audit``.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MSG_APPEND_ONLY = "The audit trail is append-only: entries cannot be changed or deleted."
+
+
+MSG_ONE_BY_ONE = "Audit entries are chained: insert them one at a time (audit_record)."
 
 
 class AppendOnlyError(Exception):
@@ -32,6 +37,10 @@ class AuditEventQuerySet(models.QuerySet):
 
     def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
         raise AppendOnlyError(MSG_APPEND_ONLY)
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # A bulk insert would skip the hash chain (AuditEvent.save); entries go in one by one.
+        raise AppendOnlyError(MSG_ONE_BY_ONE)
 
     def for_institution(self, institution) -> AuditEventQuerySet:
         return self.filter(institution=institution)
@@ -60,6 +69,7 @@ class EventType(models.TextChoices):
     CODE_FAILED = "code_failed", _("Wrong verification code")
     CODE_EXPIRED = "code_expired", _("Expired verification code")
     TERMS_ACCEPTED = "terms_accepted", _("Terms accepted")
+    TERMS_PUBLISHED = "terms_published", _("Terms published")
     REQUEST_SUBMITTED = "request_submitted", _("Request submitted")
     REQUEST_APPROVED = "request_approved", _("Request approved")
     REQUEST_REFUSED = "request_refused", _("Request refused")
@@ -133,6 +143,13 @@ class AuditEvent(models.Model):
     target_email = models.CharField(_("Concerning (email)"), max_length=254, blank=True)
     ip_address = models.GenericIPAddressField(_("Source address"), null=True, blank=True)
     details = models.JSONField(_("Details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    # What the event is about, for lookups without reading ``details``: the object's kind
+    # ("app_label.model") and primary key, e.g. "invitations.invitation" and "12".
+    subject_type = models.CharField(_("Subject kind"), max_length=64, blank=True)
+    subject_id = models.CharField(_("Subject"), max_length=64, blank=True)
+    # The hash chain (loaportal.audit.chain): the entry's position and HMAC.
+    seq = models.PositiveBigIntegerField(_("Position"), null=True, blank=True, unique=True)
+    chain_hash = models.CharField(_("Chain hash"), max_length=64, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -142,6 +159,7 @@ class AuditEvent(models.Model):
         ordering = ["-occurred_at", "-id"]
         indexes = [
             models.Index(fields=["institution", "-occurred_at"], name="audit_event_dli_when_idx"),
+            models.Index(fields=["subject_type", "subject_id"], name="audit_event_subject_idx"),
         ]
 
     def __str__(self) -> str:
@@ -152,7 +170,12 @@ class AuditEvent(models.Model):
             raise AppendOnlyError(MSG_APPEND_ONLY)
         validate_event_type(self.event_type)
         kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
+        from loaportal.audit.chain import chain_append
+
+        using = kwargs.get("using") or "default"
+        with transaction.atomic(using=using):
+            chain_append(self)
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(MSG_APPEND_ONLY)
@@ -161,3 +184,21 @@ class AuditEvent(models.Model):
         return event_type_label(self.event_type)
 
     get_event_type_display.short_description = _("Event")
+
+
+class AuditChainHead(models.Model):
+    """The end of the audit hash chain: its last position and hash (a single row).
+
+    Appending an entry locks this row first, so concurrent writers take turns; comparing it
+    with the last entry shows entries removed from the end of the trail.
+    """
+
+    seq = models.PositiveBigIntegerField(default=0)
+    chain_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("audit chain head")
+        verbose_name_plural = _("audit chain head")
+
+    def __str__(self) -> str:
+        return f"{self.seq} {self.chain_hash}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.db import models
+
 from loaportal.audit.context import client_ip
 from loaportal.audit.models import AuditEvent, validate_event_type
 
@@ -31,9 +33,13 @@ def audit_record(
     ip_address: str | None = None,
     details: dict[str, Any] | None = None,
     institution_from: User | None = None,
+    subject: models.Model | None = None,
 ) -> AuditEvent:
     """Insert one audit entry.
 
+    ``subject``: the object the event is about (an invitation, a request, a terms version...);
+    by default the target user, else the DLI. Stored as its kind and primary key in indexed
+    columns (``subject_type``, ``subject_id``).
     ``institution_from``: take the DLI from this user's membership when ``institution`` is not
     given (sign-in events). The source address defaults to the current request's
     (``loaportal.audit.context``). Runs in the caller's transaction: an action that rolls back
@@ -47,6 +53,8 @@ def audit_record(
         institution = _institution_of(institution_from)
     if target_user is not None and not target_email:
         target_email = target_user.email
+    if subject is None:
+        subject = target_user if target_user is not None else institution
     event = AuditEvent(
         event_type=event_type,
         actor=actor,
@@ -56,6 +64,8 @@ def audit_record(
         target_email=(target_email or "").strip().lower()[:254],
         ip_address=ip_address or client_ip(),
         details=details or {},
+        subject_type=subject._meta.label_lower if subject is not None else "",
+        subject_id=str(subject.pk) if subject is not None else "",
     )
     event.save()
     return event

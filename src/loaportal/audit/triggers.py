@@ -1,13 +1,21 @@
 """Database triggers that make ``audit_auditevent`` append-only below the ORM.
 
-PostgreSQL: a row trigger rejects UPDATE and DELETE and a statement trigger rejects TRUNCATE.
-SQLite: two ``RAISE(ABORT)`` triggers reject UPDATE and DELETE (SQLite has no TRUNCATE).
+PostgreSQL: a row trigger rejects UPDATE and DELETE (so also ``INSERT ... ON CONFLICT DO
+UPDATE``) and a statement trigger rejects TRUNCATE; both are enabled ALWAYS, so a session in
+``session_replication_role = replica`` does not bypass them.
+SQLite: ``RAISE(ABORT)`` triggers reject UPDATE and DELETE (SQLite has no TRUNCATE), and an
+INSERT whose ``id`` or ``seq`` is already taken. The last one is what stops ``INSERT OR
+REPLACE``/``REPLACE INTO``: SQLite resolves that conflict by deleting the old row *without*
+firing DELETE triggers (unless ``PRAGMA recursive_triggers`` is on), but BEFORE INSERT
+triggers run before the conflict is resolved.
 
-Installed by migration ``audit.0002_append_only_triggers``; ``triggers_remove`` is its
-reverse. Nothing in the application calls these at run time. The test suite lifts them for
-the moment a transactional test empties the database (Django's flush), see
-``tests/audit_triggers.py``. In production, also give the application's database role no
-privilege to drop triggers on this table (run migrations with a separate owner role).
+Installed by migration ``audit.0002_append_only_triggers`` and again after every ``migrate``
+(a ``post_migrate`` receiver, see ``loaportal.audit.apps``), because SQLite drops a table's
+triggers whenever a migration rebuilds the table. ``triggers_remove`` is the reverse. Nothing
+else in the application calls these at run time. The test suite lifts them for the moment a
+transactional test empties the database (Django's flush), see ``tests/audit_triggers.py``.
+In production on PostgreSQL, the application's database role must not own the table (it
+could then disable the triggers): see ``scripts/postgresql-roles.sql`` and the README.
 """
 
 from __future__ import annotations
@@ -27,15 +35,18 @@ POSTGRESQL_INSTALL = [
     $$
     """,
     f"""
-    CREATE TRIGGER audit_auditevent_no_update_delete
+    CREATE OR REPLACE TRIGGER audit_auditevent_no_update_delete
     BEFORE UPDATE OR DELETE ON {TABLE}
     FOR EACH ROW EXECUTE FUNCTION audit_auditevent_append_only()
     """,
     f"""
-    CREATE TRIGGER audit_auditevent_no_truncate
+    CREATE OR REPLACE TRIGGER audit_auditevent_no_truncate
     BEFORE TRUNCATE ON {TABLE}
     FOR EACH STATEMENT EXECUTE FUNCTION audit_auditevent_append_only()
     """,
+    # ALWAYS: they fire even in a session with session_replication_role = replica.
+    f"ALTER TABLE {TABLE} ENABLE ALWAYS TRIGGER audit_auditevent_no_update_delete",
+    f"ALTER TABLE {TABLE} ENABLE ALWAYS TRIGGER audit_auditevent_no_truncate",
 ]
 POSTGRESQL_REMOVE = [
     f"DROP TRIGGER IF EXISTS audit_auditevent_no_truncate ON {TABLE}",
@@ -52,11 +63,32 @@ SQLITE_INSTALL = [
     CREATE TRIGGER IF NOT EXISTS audit_auditevent_no_delete BEFORE DELETE ON {TABLE}
     BEGIN SELECT RAISE(ABORT, '{MESSAGE}: DELETE refused'); END
     """,
+    """
+    CREATE TRIGGER IF NOT EXISTS audit_auditevent_no_replace BEFORE INSERT ON audit_auditevent
+    WHEN EXISTS (
+        SELECT 1 FROM audit_auditevent
+        WHERE id = NEW.id OR (NEW.seq IS NOT NULL AND seq = NEW.seq)
+    )
+    BEGIN SELECT RAISE(ABORT, 'audit_auditevent is append-only: overwriting an entry refused');
+    END
+    """,
 ]
+# Before the columns the hash chain added (migration 0005), the table has no ``seq``.
+SQLITE_INSTALL_BEFORE_CHAIN = SQLITE_INSTALL[:2]
 SQLITE_REMOVE = [
     "DROP TRIGGER IF EXISTS audit_auditevent_no_update",
     "DROP TRIGGER IF EXISTS audit_auditevent_no_delete",
+    "DROP TRIGGER IF EXISTS audit_auditevent_no_replace",
 ]
+
+EXPECTED = {
+    "postgresql": {"audit_auditevent_no_update_delete", "audit_auditevent_no_truncate"},
+    "sqlite": {
+        "audit_auditevent_no_update",
+        "audit_auditevent_no_delete",
+        "audit_auditevent_no_replace",
+    },
+}
 
 
 def _statements(vendor: str, *, install: bool) -> list[str]:
@@ -69,26 +101,46 @@ def _statements(vendor: str, *, install: bool) -> list[str]:
     )
 
 
-def triggers_installed(connection) -> bool:
+def installed_triggers(connection) -> set[str]:
+    """The names of the append-only triggers present (on PostgreSQL: enabled ALWAYS, so that
+    ``session_replication_role = replica`` does not silence them)."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
-                "SELECT count(*) FROM pg_trigger WHERE tgname LIKE %s AND NOT tgisinternal",
-                ["audit_auditevent_no_%"],
+                "SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass(%s) "
+                "AND tgname LIKE %s AND NOT tgisinternal AND tgenabled = 'A'",
+                [TABLE, "audit_auditevent_no_%"],
             )
         else:
             cursor.execute(
-                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s",
-                ["audit_auditevent_no_%"],
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s "
+                "AND name LIKE %s",
+                [TABLE, "audit_auditevent_no_%"],
             )
-        return cursor.fetchone()[0] > 0
+        return {row[0] for row in cursor.fetchall()}
+
+
+def triggers_installed(connection) -> bool:
+    """Whether every append-only trigger is present."""
+    _statements(connection.vendor, install=True)  # refuses an unsupported database
+    return EXPECTED[connection.vendor] <= installed_triggers(connection)
+
+
+def _has_chain_columns(connection) -> bool:
+    with connection.cursor() as cursor:
+        columns = connection.introspection.get_table_description(cursor, TABLE)
+    return any(column.name == "seq" for column in columns)
 
 
 def triggers_install(connection) -> None:
+    """Install the missing append-only triggers (idempotent)."""
+    statements = _statements(connection.vendor, install=True)
+    if connection.vendor == "sqlite" and not _has_chain_columns(connection):
+        statements = SQLITE_INSTALL_BEFORE_CHAIN
     if connection.vendor == "postgresql" and triggers_installed(connection):
         return
     with connection.cursor() as cursor:
-        for statement in _statements(connection.vendor, install=True):
+        for statement in statements:
             cursor.execute(statement)
 
 

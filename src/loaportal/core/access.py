@@ -23,6 +23,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 
 ACCESS_ATTRIBUTE = "loaportal_access"
 
@@ -76,16 +77,35 @@ def user_satisfies(user: Any, rule: Access) -> bool:
     return rule is Access.MEMBER
 
 
+def _personal(request: HttpRequest) -> bool:
+    """Whether the response may show personal data: a page that is not public, or any page
+    for someone signed in or in the middle of signing in or up (their session holds state)."""
+    if getattr(request, "_loaportal_private", False):
+        return True
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return True
+    session = getattr(request, "session", None)
+    return session is not None and not session.is_empty()
+
+
 class AccessMiddleware:
+    """Enforces each view's rule, and marks every response that may carry personal data
+    ``Cache-Control: no-store`` (no copy kept by the browser or a proxy)."""
+
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        response = self.get_response(request)
+        if _personal(request):
+            add_never_cache_headers(response)
+        return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
         match = request.resolver_match
         rule = view_access(view_func, match.namespaces if match else ())
+        request._loaportal_private = rule is not Access.PUBLIC
         if rule is None:
             # An undeclared view is a programming error; never serve it.
             raise PermissionDenied("This view does not declare its access rule.")

@@ -5,3 +5,11 @@ class CoreConfig(AppConfig):
     name = "loaportal.core"
     label = "core"
     verbose_name = "LOA Portal"
+
+    def ready(self) -> None:
+        from loaportal.core import (
+            checks,  # noqa: F401 (registers the system checks)
+            ratelimit,
+        )
+
+        ratelimit.install()

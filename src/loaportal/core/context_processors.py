@@ -26,6 +26,10 @@ def translate_page_url(request: HttpRequest, language: str) -> str:
 def portal(request: HttpRequest) -> dict:
     """Branding, version and the language toggle's target: the same page in the other language."""
     language = (get_language() or settings.LANGUAGE_CODE)[:2]
+    # No user yet on an error page for a request refused before authentication (a 400 for a
+    # host name that is not served, for instance).
+    user = getattr(request, "user", None)
+    signed_in = user is not None and user.is_authenticated
     other = "en" if language == "fr" else "fr"
     other_url = translate_page_url(request, other)
     return {
@@ -36,7 +40,7 @@ def portal(request: HttpRequest) -> dict:
         "CSP_NONCE": getattr(request, "csp_nonce", ""),
         "FOOTER_CONTEXTUAL_LINKS": json.dumps(
             {_("Account home"): reverse("home")}
-            if request.user.is_authenticated
+            if signed_in
             else {_("Sign up"): reverse("account_signup"), _("Sign in"): reverse("account_login")},
             ensure_ascii=False,
         ),

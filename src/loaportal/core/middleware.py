@@ -10,7 +10,7 @@ used by the design system's CSS (select chevron).
 import secrets
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 
 
 def content_security_policy(nonce: str) -> str:
@@ -28,6 +28,46 @@ def content_security_policy(nonce: str) -> str:
             "object-src 'none'",
         ]
     )
+
+
+HEALTH_PATH = "/healthz"
+
+
+class HealthCheckMiddleware:
+    """Answers ``/healthz`` first, before the HTTPS redirect and the host-name check, so a
+    load balancer can probe each server over plain HTTP at its address. The answer is fixed
+    JSON (no host name is used to build it)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path == HEALTH_PATH and request.method in ("GET", "HEAD"):
+            from loaportal.core.views import health
+
+            return health(request)
+        return self.get_response(request)
+
+
+class NullCharacterMiddleware:
+    """Drops NUL characters from the query string's names and values.
+
+    PostgreSQL text cannot hold NUL, so ``?q=%00`` in any search box (the officers' DLI search,
+    every back-office list) ended in a database error, a 500. No page has a use for NUL in its
+    query; forms posted with one are refused by Django's form fields (a validation error).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "%00" in request.META.get("QUERY_STRING", ""):
+            cleaned = QueryDict(mutable=True)
+            for key, values in request.GET.lists():
+                cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
 
 
 class SecurityHeadersMiddleware:

@@ -1,8 +1,12 @@
+import logging
+
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from loaportal.core.access import public
+
+logger = logging.getLogger(__name__)
 
 
 @public
@@ -21,17 +25,39 @@ def privacy(request):
 @public
 @never_cache
 def health(request):
-    """Liveness probe for load balancers: the process answers and the database responds."""
-    from django.db import connection
+    """Liveness probe for load balancers: the process answers and the database responds.
 
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
+    200 ``{"status": "ok"}``, or 503 ``{"status": "unavailable", ...}`` when the database does
+    not answer. Served before host checks and the HTTPS redirect (``HealthCheckMiddleware``), so
+    a load balancer can probe each server over plain HTTP by its address.
+    """
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        logger.exception("Health check: the database does not answer")
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok"})
 
 
 @public
 def csrf_failure(request, reason: str = "") -> HttpResponse:
     return render(request, "core/csrf_failure.html", status=403)
+
+
+def bad_request(request, exception=None):
+    """400: a request the portal cannot read (a form in a charset other than UTF-8, a
+    malformed upload...), in the visitor's language.
+
+    Unlike Django's default handler, not wrapped in ``requires_csrf_token``: that re-runs the
+    CSRF check, which reads the unreadable form again and turned the 400 into a 500. The form
+    is marked unreadable so that nothing while rendering tries to parse it.
+    """
+    if hasattr(request, "_mark_post_parse_error"):
+        request._mark_post_parse_error()
+    return render(request, "400.html", status=400)
 
 
 def page_not_found(request, exception=None):

@@ -101,6 +101,7 @@ def _audit(event_type: AuditEvent.Type, *, invitation: Invitation, actor: User |
         actor=actor,
         institution=invitation.institution,
         target_email=invitation.email,
+        subject=invitation,
         details={"invitation": invitation.pk, "role": invitation.role, **details},
     )
 

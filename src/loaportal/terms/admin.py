@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from loaportal.core.admin import OfficerAdminMixin, ReadOnlyOfficerAdminMixin
 from loaportal.terms.models import TermsAcceptance, TermsVersion
+from loaportal.terms.services import terms_publish
 
 
 @admin.register(TermsVersion)
@@ -17,6 +18,20 @@ class TermsVersionAdmin(OfficerAdminMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def save_model(self, request, obj, form, change):
+        # Only adding reaches here (no change permission): publish through the service,
+        # which records who published the version in the audit trail.
+        published = terms_publish(
+            version=obj.version,
+            title_fr=obj.title_fr,
+            title_en=obj.title_en,
+            text_fr=obj.text_fr,
+            text_en=obj.text_en,
+            published_by=request.user,
+            published_at=obj.published_at,
+        )
+        obj.pk, obj.published_at = published.pk, published.published_at
 
     def has_delete_permission(self, request, obj=None):
         return False

@@ -24,6 +24,7 @@ def terms_accept(*, user, version: TermsVersion, ip_address: str | None = None) 
                 target_user=user,
                 institution_from=user,
                 ip_address=ip_address,
+                subject=version,
                 details={"version": version.version},
             )
     except IntegrityError:
@@ -33,17 +34,34 @@ def terms_accept(*, user, version: TermsVersion, ip_address: str | None = None) 
 
 
 def terms_publish(
-    *, version: str, title_fr: str, title_en: str, text_fr: str, text_en: str
+    *,
+    version: str,
+    title_fr: str,
+    title_en: str,
+    text_fr: str,
+    text_en: str,
+    published_by=None,
+    published_at=None,
 ) -> TermsVersion:
-    """Publish a new version; every user is asked to accept it at their next page."""
+    """Publish a new version; every user is asked to accept it at their next page.
+
+    Side effects: a ``terms_published`` audit entry naming who published it.
+    """
     terms = TermsVersion(
         version=version,
         title_fr=title_fr,
         title_en=title_en,
         text_fr=text_fr,
         text_en=text_en,
-        published_at=timezone.now(),
+        published_at=published_at or timezone.now(),
     )
     terms.full_clean()
-    terms.save()
+    with transaction.atomic():
+        terms.save()
+        audit_record(
+            event_type=AuditEvent.Type.TERMS_PUBLISHED,
+            actor=published_by,
+            subject=terms,
+            details={"version": terms.version},
+        )
     return terms

@@ -175,6 +175,7 @@ def user_change_request_submit(
             institution=institution,
             target_user=change_request.target_user,
             target_email=change_request.new_primary_email,
+            subject=change_request,
             details={
                 "request": change_request.pk,
                 "kind": change_request.kind,
@@ -212,6 +213,7 @@ def _decide(change_request: UserChangeRequest, *, to: str, officer: User, event_
         institution=change_request.institution,
         target_user=change_request.target_user,
         target_email=change_request.new_primary_email,
+        subject=change_request,
         details={"request": change_request.pk, "kind": change_request.kind, **details},
     )
     primary = (
