@@ -62,6 +62,7 @@ def load_settings(monkeypatch, **env):
     monkeypatch.delenv("EMAIL_URL", raising=False)
     monkeypatch.delenv("LOAPORTAL_ENVIRONMENT", raising=False)
     monkeypatch.setenv("SECRET_KEY", "x" * 50)
+    monkeypatch.setenv("AUDIT_HMAC_KEY", "k" * 50)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     spec = importlib.util.spec_from_file_location("settings_probe", loaportal.settings.__file__)
