@@ -30,6 +30,16 @@ ERROR_MESSAGES = {
 }
 
 
+SILENCED_MESSAGES_ATTRIBUTE = "_loaportal_silenced_messages"
+
+
+def silence_messages(request, *templates: str) -> None:
+    """Leave out allauth's notices from these message templates for this request: the page the
+    person sees next says the same thing in its own text (one notice per event)."""
+    silenced = getattr(request, SILENCED_MESSAGES_ATTRIBUTE, frozenset())
+    setattr(request, SILENCED_MESSAGES_ATTRIBUTE, silenced | set(templates))
+
+
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = ERROR_MESSAGES
 
@@ -72,3 +82,23 @@ class AccountAdapter(DefaultAccountAdapter):
         # Behind a trusted proxy, have the proxy set REMOTE_ADDR
         # (for example gunicorn --forwarded-allow-ips).
         return request.META.get("REMOTE_ADDR") or "0.0.0.0"  # noqa: S104
+
+    def add_message(
+        self,
+        request,
+        level,
+        message_template=None,
+        message_context=None,
+        extra_tags="",
+        message=None,
+    ) -> None:
+        if message_template in getattr(request, SILENCED_MESSAGES_ATTRIBUTE, ()):
+            return
+        super().add_message(
+            request,
+            level,
+            message_template=message_template,
+            message_context=message_context,
+            extra_tags=extra_tags,
+            message=message,
+        )

@@ -32,6 +32,14 @@ from django.utils.translation import gettext_lazy as _
 MSG_SIGNUP_CONFIRMED = _("Your email address is confirmed. Sign in to continue.")
 
 
+def mask_email(email: str) -> str:
+    """``j•••@example.ca``: enough for the person to recognise their address, no more."""
+    local, _, domain = email.partition("@")
+    if not domain:
+        return ""
+    return f"{local[:1]}{'•' * 3}@{domain}"
+
+
 class TimedLoginCodeProcess(LoginCodeVerificationProcess):
     """allauth's login-code process with a clock per code instead of per process."""
 
@@ -61,6 +69,11 @@ class TimedLoginCodeProcess(LoginCodeVerificationProcess):
                 institution_from=self.user,
                 details={"purpose": "sign_in", "resend": getattr(self, "_resending", False)},
             )
+
+    def add_sent_message(self, context) -> None:
+        # Said after "Request a new code" (the first code's page says it in its text), with the
+        # address masked as on the page.
+        super().add_sent_message({**context, "recipient": mask_email(context.get("email", ""))})
 
     def resend(self) -> None:
         self._resending = True

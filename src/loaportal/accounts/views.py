@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
+from loaportal.accounts.adapter import silence_messages
 from loaportal.accounts.forms import MSG_CODE_EXPIRED, MSG_TOO_MANY_CODES, ConfirmLoginCodeForm
 from loaportal.accounts.selectors import user_sessions_open
 from loaportal.accounts.services import user_other_sessions_end
-from loaportal.accounts.stages import TimedLoginCodeProcess
+from loaportal.accounts.stages import TimedLoginCodeProcess, mask_email
 from loaportal.audit.models import AuditEvent
 from loaportal.audit.services import audit_record
 from loaportal.core.access import public, signed_in
@@ -28,6 +29,11 @@ from loaportal.invitations.services import InvitationError
 
 class SignupView(allauth_views.SignupView):
     template_name = "account/signup.html"
+
+    def post(self, request, *args, **kwargs):
+        # The confirmation page says where the code went.
+        silence_messages(request, "account/messages/email_confirmation_sent.txt")
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         try:
@@ -42,6 +48,26 @@ class ConfirmSignupView(allauth_views.ConfirmEmailVerificationCodeView):
     """ "Confirmez l'inscription": the address and the code from the second email."""
 
     template_name = "account/confirm_signup.html"
+
+    def post(self, request, *args, **kwargs):
+        if self.stage and self.stage.login.signup:
+            # SignupEndsStage says the address is confirmed, and what to do next.
+            silence_messages(request, "account/messages/email_confirmed.txt")
+        return super().post(request, *args, **kwargs)
+
+
+class LoginView(allauth_views.LoginView):
+    template_name = "account/login.html"
+
+    def post(self, request, *args, **kwargs):
+        # The code page (or the confirmation page) says where the code went, with the address
+        # masked (ui.md: at sign-in never reveal more of the address than needed).
+        silence_messages(
+            request,
+            "account/messages/login_code_sent.txt",
+            "account/messages/email_confirmation_sent.txt",
+        )
+        return super().post(request, *args, **kwargs)
 
 
 @method_decorator(
@@ -125,14 +151,6 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
         return context
 
 
-def mask_email(email: str) -> str:
-    """``j•••@example.ca``: enough for the person to recognise their address, no more."""
-    local, _, domain = email.partition("@")
-    if not domain:
-        return ""
-    return f"{local[:1]}{'•' * 3}@{domain}"
-
-
 @signed_in
 def home(request):
     """The account home page: the DLI, the user's role, and what they can do."""
@@ -165,7 +183,7 @@ def sessions(request):
 
 signup = public(SignupView.as_view())
 confirm_signup = public(ConfirmSignupView.as_view())
-login = public(allauth_views.LoginView.as_view(template_name="account/login.html"))
+login = public(LoginView.as_view())
 confirm_login_code = public(ConfirmLoginCodeView.as_view())
 logout = public(allauth_views.LogoutView.as_view(template_name="account/logout.html"))
 account_inactive = public(
@@ -183,6 +201,15 @@ class PasswordChangeView(allauth_views.PasswordChangeView):
         return reverse("home")
 
 
+class CompletePasswordResetView(allauth_views.CompletePasswordResetView):
+    template_name = "account/password_reset_new.html"
+
+    def post(self, request, *args, **kwargs):
+        # The "Password changed" page says it.
+        silence_messages(request, "account/messages/password_changed.txt")
+        return super().post(request, *args, **kwargs)
+
+
 password_reset = public(
     allauth_views.PasswordResetView.as_view(template_name="account/password_reset.html")
 )
@@ -191,9 +218,7 @@ confirm_password_reset_code = public(
         template_name="account/confirm_password_reset_code.html"
     )
 )
-complete_password_reset = public(
-    allauth_views.CompletePasswordResetView.as_view(template_name="account/password_reset_new.html")
-)
+complete_password_reset = public(CompletePasswordResetView.as_view())
 password_reset_done = public(
     allauth_views.PasswordResetFromKeyDoneView.as_view(
         template_name="account/password_reset_done.html"
