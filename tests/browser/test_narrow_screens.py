@@ -168,8 +168,8 @@ def _patterns(patterns, namespaces=()):
 
 
 def portal_pages() -> list[tuple[str, Access]]:
-    """The name and access rule of every page in the URLconf, except the Django admin (the
-    back office, with its own responsive layout and its own tests)."""
+    """The name and access rule of every page in the URLconf, except the Django admin (see
+    ``back_office_urls``)."""
     pages = []
     for pattern, namespaces in _patterns(get_resolver().url_patterns):
         if "admin" in namespaces or pattern.name in NOT_PAGES:
@@ -195,6 +195,22 @@ def reachable_urls(user: User | None, crowd: Crowd, lang: str) -> list[str]:
             urls.append(url + query)
             urls.extend(url + variant for variant in PAGE_VARIANTS.get(name, []))
     return urls
+
+
+def back_office_urls(user: User, lang: str) -> list[str]:
+    """The back office's (Django admin's) home and the list of each kind of thing it shows
+    that ``user`` may see. Its own layout, without the design system's header and footer."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = user
+    with translation.override(lang):
+        return [reverse("admin:index")] + [
+            reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+            for model, model_admin in admin.site._registry.items()
+            if model_admin.has_view_permission(request)
+        ]
 
 
 def signed_in_cookie(live_server, user: User) -> dict:
@@ -242,6 +258,13 @@ def too_wide(page, url: str) -> str | None:
     response = page.goto(url)
     assert response is not None and response.status == 200, (url, response and response.status)
     page.wait_for_function(HYDRATED)
+    if not page.locator("gcds-header").count():
+        # The back office: its own header and footer.
+        size = page.evaluate(
+            "() => [document.documentElement.scrollWidth, document.body.scrollWidth]"
+        )
+        inner = page.evaluate("() => window.innerWidth")
+        return None if max(size) <= inner else f"{page.url}: {size} px > {inner} px"
     size = page.evaluate(MEASURE)
     edges = [0, size["inner"]]
     if size["html"] <= size["inner"] and size["body"] <= size["inner"]:
@@ -267,7 +290,10 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, lang):
         if user is not None:
             context.add_cookies([signed_in_cookie(live_server, user)])
         page = context.new_page()
-        for url in reachable_urls(user, crowd, lang):
+        urls = reachable_urls(user, crowd, lang)
+        if user is not None and user.is_staff:
+            urls += back_office_urls(user, lang)
+        for url in urls:
             visited.add(url)
             problem = too_wide(page, url)
             if problem:
@@ -275,6 +301,13 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, lang):
         context.close()
     # The sweep reached every kind of page, with data on it.
     with translation.override(lang):
-        for name in ("users", "audit_log", "account_sessions", "officer_dlis", "mailbox"):
+        for name in (
+            "users",
+            "audit_log",
+            "account_sessions",
+            "officer_dlis",
+            "mailbox",
+            "admin:index",
+        ):
             assert any(url.startswith(reverse(name)) for url in visited), name
     assert not problems, "\n".join(problems)
