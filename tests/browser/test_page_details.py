@@ -13,6 +13,7 @@ from loaportal.invitations.models import Invitation
 from loaportal.invitations.services import invitation_send
 from loaportal.notifications.models import MailboxMessage
 from tests import flows
+from tests.browser.helpers import check_accessibility
 from tests.browser.test_narrow_screens import HYDRATED, PHONE, signed_in_cookie
 from tests.factories import OfficerFactory, dli_with_users
 
@@ -218,3 +219,14 @@ def test_terms_text_is_body_text_size(browser, live_server, viewport):
     )
     assert sizes[0] == sizes[1], sizes
     context.close()
+
+
+def test_stacked_tables_on_a_phone_pass_axe(browser, live_server):
+    """The phone layout (tables as labelled rows) keeps the tables accessible."""
+    dli = dli_with_users(name="axephone")
+    invitation_send(institution=dli.institution, email="pending@axephone.example")
+    page = _signed_in_page(browser, live_server, dli.primary, PHONE)
+    for name in ("users", "audit_log", "account_sessions", "user_requests"):
+        page.goto(flows.url(name, "fr"))
+        check_accessibility(page)
+    page.context.close()
