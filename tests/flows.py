@@ -64,9 +64,12 @@ def sign_in(client, smtp, *, email: str, password: str = PASSWORD, lang: str = "
     return response
 
 
-def signed_in_client(_smtp=None, *, email: str, accept_terms: bool = True):
+def signed_in_client(
+    _smtp=None, *, email: str, accept_terms: bool = True, lang: str = "en", password: str = ""
+):
     """A new test client signed in as the user with ``email`` (``sign_in_quickly``): for tests
-    written before the ``signed_in`` fixture, which takes a user instead of an address."""
+    written before the ``signed_in`` fixture, which takes a user instead of an address. The
+    language and password of the journey it replaced play no part in it."""
     from django.contrib.auth import get_user_model
     from django.test import Client
 

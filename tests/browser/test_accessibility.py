@@ -55,7 +55,7 @@ def _scan(browser, live_server, user, urls):
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_every_page_passes_axe(browser, live_server, smtp, lang):
     dli = dli_with_users(name=f"axe{lang}")
-    invitation_send(institution=dli.institution, email=f"pending.{lang}@axe.example")
+    pending = invitation_send(institution=dli.institution, email=f"pending.{lang}@axe.example")
     change = user_change_request_submit(
         requested_by=dli.primary,
         kind=UserChangeRequest.Kind.REMOVE_USER,
@@ -70,7 +70,10 @@ def test_every_page_passes_axe(browser, live_server, smtp, lang):
         live_server,
         dli.primary,
         [flows.url(name, lang) for name in MEMBER_PAGES + PRIMARY_PAGES]
-        + [flows.url("user_request_detail", lang, pk=change.pk)],
+        + [
+            flows.url("user_request_detail", lang, pk=change.pk),
+            flows.url("invitation_manage", lang, pk=pending.invitation.pk) + "?action=cancel",
+        ],
     )
     _scan(
         browser,
@@ -79,6 +82,7 @@ def test_every_page_passes_axe(browser, live_server, smtp, lang):
         [flows.url(name, lang) for name in OFFICER_PAGES]
         + [
             flows.url("officer_request", lang, pk=change.pk),
+            flows.url("officer_request", lang, pk=change.pk) + "?confirm=approve",
             flows.url("officer_dli", lang, pk=dli.institution.pk),
             flows.url("officer_user_deactivate", lang, pk=dli.secondaries[1].pk),
         ],

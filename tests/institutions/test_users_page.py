@@ -75,8 +75,19 @@ def test_primary_cancels_an_invitation(mail, signed_in):
     assert b"There are no pending invitations." in page.content
 
 
-def test_manage_accepts_only_post(signed_in):
+def test_opening_the_manage_address_changes_nothing(smtp):
+    """GET only shows the cancel confirmation step; only its POST cancels."""
     dli = dli_with_users(secondaries=0)
     sent = invitation_send(institution=dli.institution, email="p@college.example")
-    client = signed_in(dli.primary)
-    assert client.get(flows.url("invitation_manage", pk=sent.invitation.pk)).status_code == 405
+    client = flows.signed_in_client(smtp, email=dli.primary.email)
+    url = flows.url("invitation_manage", pk=sent.invitation.pk)
+    sent_before = len(smtp.for_address("p@college.example"))
+
+    confirm = client.get(url, {"action": "cancel"})
+    assert confirm.status_code == 200
+    assert b"Yes, cancel the invitation" in confirm.content
+    assert client.get(url, {"action": "resend"})["Location"] == flows.url("users")
+    assert client.put(url).status_code == 405
+
+    assert invitation_check(code=sent.code, email="p@college.example") == sent.invitation
+    assert len(smtp.for_address("p@college.example")) == sent_before

@@ -51,6 +51,16 @@ PAGE_LANGUAGE_EMAILS = frozenset(
 PROVEN_BY_PAGE_EMAILS = frozenset({"account/email/login_code", "account/email/password_reset"})
 
 
+SILENCED_MESSAGES_ATTRIBUTE = "_loaportal_silenced_messages"
+
+
+def silence_messages(request, *templates: str) -> None:
+    """Leave out allauth's notices from these message templates for this request: the page the
+    person sees next says the same thing in its own text (one notice per event)."""
+    silenced = getattr(request, SILENCED_MESSAGES_ATTRIBUTE, frozenset())
+    setattr(request, SILENCED_MESSAGES_ATTRIBUTE, silenced | set(templates))
+
+
 class AccountAdapter(DefaultAccountAdapter):
     error_messages = ERROR_MESSAGES
 
@@ -72,6 +82,9 @@ class AccountAdapter(DefaultAccountAdapter):
         return super().is_login_by_code_required(login)
 
     def add_message(self, request, level, message_template=None, message_context=None, **kwargs):
+        if message_template in getattr(request, SILENCED_MESSAGES_ATTRIBUTE, ()):
+            # The page the person sees next says the same thing (one notice per event).
+            return None
         if getattr(request, CONFIRMED_BY_SIGN_IN_CODE, False):
             # The sign-in code confirmed the address: one notice says both that and that the
             # person is signed in, instead of "confirmed" and "signed in" one after the other.

@@ -56,6 +56,14 @@ SIGN_IN_EMAIL_SESSION_KEY = "loaportal_sign_in_email"
 CONFIRMED_BY_SIGN_IN_CODE = "_loaportal_email_confirmed_by_sign_in_code"
 
 
+def mask_email(email: str) -> str:
+    """``j•••@example.ca``: enough for the person to recognise their address, no more."""
+    local, _, domain = email.partition("@")
+    if not domain:
+        return ""
+    return f"{local[:1]}{'•' * 3}@{domain}"
+
+
 class CodeEmailThrottled(Exception):
     """The account has had too many code emails in the last hour; none was sent."""
 
@@ -133,6 +141,11 @@ class TimedLoginCodeProcess(CountedAttemptsMixin, LoginCodeVerificationProcess):
                 institution_from=self.user,
                 details={"purpose": "sign_in", "resend": getattr(self, "_resending", False)},
             )
+
+    def add_sent_message(self, context) -> None:
+        # Said after "Request a new code" (the first code's page says it in its text), with the
+        # address masked as on the page.
+        super().add_sent_message({**context, "recipient": mask_email(context.get("email", ""))})
 
     def resend(self) -> None:
         self._resending = True

@@ -17,6 +17,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from loaportal.accounts.adapter import silence_messages
 from loaportal.accounts.codes import CodeOutcome
 from loaportal.accounts.forms import MSG_CODE_EXPIRED, MSG_TOO_MANY_CODES, ConfirmLoginCodeForm
 from loaportal.accounts.models import User
@@ -27,6 +28,7 @@ from loaportal.accounts.stages import (
     CodeEmailThrottled,
     CountedPasswordResetProcess,
     TimedLoginCodeProcess,
+    mask_email,
 )
 from loaportal.audit.models import AuditEvent
 from loaportal.audit.services import audit_record
@@ -43,6 +45,11 @@ MSG_ACCOUNT_EXISTS = gettext_lazy(
 
 class SignupView(allauth_views.SignupView):
     template_name = "account/signup.html"
+
+    def post(self, request, *args, **kwargs):
+        # The confirmation page says where the code went.
+        silence_messages(request, "account/messages/email_confirmation_sent.txt")
+        return super().post(request, *args, **kwargs)
 
     def form_valid(self, form):
         try:
@@ -81,6 +88,12 @@ class ConfirmSignupView(allauth_views.ConfirmEmailVerificationCodeView):
             return render(request, "account/confirm_signup_elsewhere.html")
         return response
 
+    def post(self, request, *args, **kwargs):
+        if self.stage and self.stage.login.signup:
+            # SignupEndsStage says the address is confirmed, and what to do next.
+            silence_messages(request, "account/messages/email_confirmed.txt")
+        return super().post(request, *args, **kwargs)
+
 
 class LoginView(allauth_views.LoginView):
     """ "Se connecter". Right after "Confirmez", the address just confirmed is filled in."""
@@ -97,6 +110,16 @@ class LoginView(allauth_views.LoginView):
     def form_valid(self, form):
         self.request.session.pop(SIGN_IN_EMAIL_SESSION_KEY, None)
         return super().form_valid(form)
+
+    def post(self, request, *args, **kwargs):
+        # The code page (or the confirmation page) says where the code went, with the address
+        # masked (ui.md: at sign-in never reveal more of the address than needed).
+        silence_messages(
+            request,
+            "account/messages/login_code_sent.txt",
+            "account/messages/email_confirmation_sent.txt",
+        )
+        return super().post(request, *args, **kwargs)
 
 
 @method_decorator(
@@ -197,14 +220,6 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
         return context
 
 
-def mask_email(email: str) -> str:
-    """``j•••@example.ca``: enough for the person to recognise their address, no more."""
-    local, _, domain = email.partition("@")
-    if not domain:
-        return ""
-    return f"{local[:1]}{'•' * 3}@{domain}"
-
-
 @signed_in
 def home(request):
     """The account home page: the DLI, the user's role, and what they can do."""
@@ -253,6 +268,15 @@ class PasswordChangeView(allauth_views.PasswordChangeView):
 
     def get_default_success_url(self):
         return reverse("home")
+
+
+class CompletePasswordResetView(allauth_views.CompletePasswordResetView):
+    template_name = "account/password_reset_new.html"
+
+    def post(self, request, *args, **kwargs):
+        # The "Password changed" page says it.
+        silence_messages(request, "account/messages/password_changed.txt")
+        return super().post(request, *args, **kwargs)
 
 
 password_reset = public(
@@ -308,9 +332,7 @@ class ConfirmPasswordResetCodeView(allauth_views.ConfirmPasswordResetCodeView):
 
 
 confirm_password_reset_code = public(ConfirmPasswordResetCodeView.as_view())
-complete_password_reset = public(
-    allauth_views.CompletePasswordResetView.as_view(template_name="account/password_reset_new.html")
-)
+complete_password_reset = public(CompletePasswordResetView.as_view())
 password_reset_done = public(
     allauth_views.PasswordResetFromKeyDoneView.as_view(
         template_name="account/password_reset_done.html"

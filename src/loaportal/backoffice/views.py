@@ -59,7 +59,11 @@ def officer_requests(request):
 
 @officer
 def officer_request(request, pk: int):
-    """One request, with "Approve" and "Refuse" (a refusal needs a reason)."""
+    """One request, with "Approve" and "Refuse" (a refusal needs a reason).
+
+    Approving applies the change at once and cannot be undone, so "Approve" opens a
+    confirmation step (GET ``?confirm=approve``) whose button posts the approval.
+    """
     change_request = get_object_or_404(
         UserChangeRequest.objects.select_related(
             "institution", "requested_by", "target_user", "decided_by"
@@ -89,10 +93,20 @@ def officer_request(request, pk: int):
         else:
             return redirect("officer_request", pk=change_request.pk)
     members = membership_list(institution=change_request.institution)
+    confirming = (
+        request.method == "GET"
+        and request.GET.get("confirm") == "approve"
+        and change_request.is_open
+    )
     return render(
         request,
         "backoffice/request.html",
-        {"change_request": change_request, "form": form, "members": members},
+        {
+            "change_request": change_request,
+            "form": form,
+            "members": members,
+            "confirming_approval": confirming,
+        },
     )
 
 

@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from loaportal.core.access import primary
 from loaportal.institutions.models import Membership
@@ -49,10 +49,14 @@ def invitation_create(request):
 
 
 @primary
-@require_POST
+@require_http_methods(["GET", "POST"])
 @rate_limit(action="invitation_send")
 def invitation_manage(request, pk: int):
-    """Re-send (new code, old one dead) or cancel a pending invitation of the user's own DLI."""
+    """Re-send (new code, old one dead) or cancel a pending invitation of the user's own DLI.
+
+    Cancelling cannot be undone, so "Cancel the invitation" on the users page opens a
+    confirmation step (GET ``?action=cancel``); only its POST cancels.
+    """
     membership = membership_for_user(user=request.user)
     invitation = get_object_or_404(
         Invitation,
@@ -62,6 +66,10 @@ def invitation_manage(request, pk: int):
         used_at__isnull=True,
         revoked_at__isnull=True,
     )
+    if request.method == "GET":
+        if request.GET.get("action") != "cancel":
+            return redirect("users")
+        return render(request, "invitations/invitation_cancel.html", {"invitation": invitation})
     action = request.POST.get("action")
     try:
         if action == "resend":

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from loaportal.core import durations
+from loaportal.core.user_agents import user_agent_describe
 
 register = template.Library()
 
@@ -189,3 +190,9 @@ def error_summary(*form_list) -> str:
 @register.simple_tag
 def has_errors(*form_list) -> bool:
     return bool(_forms_with_errors(form_list))
+
+
+@register.filter
+def browser_and_system(user_agent: str) -> str:
+    """A session's User-Agent as a person reads it: "Chrome on Windows"."""
+    return user_agent_describe(user_agent or "")
