@@ -91,7 +91,7 @@ def test_password_changed_is_said_once(page, smtp, lang):
     page.goto(f"/{lang}/")
     page.get_by_role("link", name=t["sign_in"], exact=True).first.click()
     page.get_by_role(
-        "link", name="Mot de passe oublié?" if lang == "fr" else "Forgot your password?"
+        "link", name="Mot de passe oublié\u00a0?" if lang == "fr" else "Forgot your password?"
     ).click()
     fill(page, t["email"], user.email)
     press(page, x["send"])
