@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "loaportal.terms",
     "loaportal.notifications",
     "loaportal.audit",
-    "loaportal.backoffice",
+    "loaportal.officers",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -11,10 +11,10 @@ from django.utils.translation import gettext_lazy as _
 
 from loaportal.accounts import views as account_views
 from loaportal.audit import views as audit_views
-from loaportal.backoffice import views as backoffice_views
 from loaportal.core import views as core_views
 from loaportal.institutions import views as institution_views
 from loaportal.invitations import views as invitation_views
+from loaportal.officers import views as officer_views
 from loaportal.terms import views as terms_views
 
 admin.site.login = secure_admin_login(admin.site.login)
@@ -82,14 +82,14 @@ user_patterns = [
 
 # IRCC officers' workflow pages (the Django admin at back-office/ complements them).
 officer_patterns = [
-    path(_("requests/"), backoffice_views.officer_requests, name="officer_requests"),
-    path(_("requests/<int:pk>/"), backoffice_views.officer_request, name="officer_request"),
-    path(_("dlis/"), backoffice_views.officer_dlis, name="officer_dlis"),
-    path(_("dlis/new/"), backoffice_views.officer_dli_onboard, name="officer_dli_onboard"),
-    path(_("dlis/<int:pk>/"), backoffice_views.officer_dli, name="officer_dli"),
+    path(_("requests/"), officer_views.officer_requests, name="officer_requests"),
+    path(_("requests/<int:pk>/"), officer_views.officer_request, name="officer_request"),
+    path(_("dlis/"), officer_views.officer_dlis, name="officer_dlis"),
+    path(_("dlis/new/"), officer_views.officer_dli_onboard, name="officer_dli_onboard"),
+    path(_("dlis/<int:pk>/"), officer_views.officer_dli, name="officer_dli"),
     path(
         _("users/<int:pk>/deactivate/"),
-        backoffice_views.officer_user_deactivate,
+        officer_views.officer_user_deactivate,
         name="officer_user_deactivate",
     ),
 ]

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-class BackofficeConfig(AppConfig):
-    name = "loaportal.backoffice"
-    label = "backoffice"
+class OfficersConfig(AppConfig):
+    name = "loaportal.officers"
+    label = "officers"
     verbose_name = _("Back office")

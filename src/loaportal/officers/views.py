@@ -15,12 +15,6 @@ from django.utils.translation import gettext as _
 
 from loaportal.accounts.models import User
 from loaportal.accounts.services import AccountError, user_deactivate
-from loaportal.backoffice.forms import (
-    DeactivateForm,
-    OnboardForm,
-    PrimaryInvitationForm,
-    RefuseForm,
-)
 from loaportal.core.access import officer
 from loaportal.core.exceptions import ApplicationError
 from loaportal.institutions.models import Institution, Membership, UserChangeRequest
@@ -37,6 +31,12 @@ from loaportal.institutions.services import (
     user_change_request_refuse,
 )
 from loaportal.invitations.selectors import invitation_pending_list
+from loaportal.officers.forms import (
+    DeactivateForm,
+    OnboardForm,
+    PrimaryInvitationForm,
+    RefuseForm,
+)
 
 PAGE_SIZE = 50
 
@@ -52,7 +52,7 @@ def officer_requests(request):
     )
     return render(
         request,
-        "backoffice/requests.html",
+        "officers/requests.html",
         {"page": page, "status": status, "statuses": UserChangeRequest.Status.choices},
     )
 
@@ -91,7 +91,7 @@ def officer_request(request, pk: int):
     members = membership_list(institution=change_request.institution)
     return render(
         request,
-        "backoffice/request.html",
+        "officers/request.html",
         {"change_request": change_request, "form": form, "members": members},
     )
 
@@ -100,7 +100,7 @@ def officer_request(request, pk: int):
 def officer_dlis(request):
     query = request.GET.get("q", "")
     page = Paginator(institution_search(query=query), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "backoffice/dlis.html", {"page": page, "query": query})
+    return render(request, "officers/dlis.html", {"page": page, "query": query})
 
 
 @officer
@@ -128,7 +128,7 @@ def officer_dli(request, pk: int):
     members = membership_list(institution=institution)
     return render(
         request,
-        "backoffice/dli.html",
+        "officers/dli.html",
         {
             "institution": institution,
             "members": members,
@@ -170,7 +170,7 @@ def officer_dli_onboard(request):
                 % {"email": sent.invitation.email},
             )
             return redirect("officer_dli", pk=sent.invitation.institution_id)
-    return render(request, "backoffice/onboard.html", {"form": form})
+    return render(request, "officers/onboard.html", {"form": form})
 
 
 @officer
@@ -195,6 +195,6 @@ def officer_user_deactivate(request, pk: int):
             return redirect("officer_dlis")
     return render(
         request,
-        "backoffice/deactivate.html",
+        "officers/deactivate.html",
         {"account": account, "membership": membership, "form": form},
     )
