@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "loaportal.terms",
     "loaportal.notifications",
     "loaportal.audit",
+    "loaportal.user_changes",
     "loaportal.officers",
     "django.contrib.admin",
     "django.contrib.auth",

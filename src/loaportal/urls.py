@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from loaportal.accounts import views as account_views
 from loaportal.audit import views as audit_views
 from loaportal.core import views as core_views
-from loaportal.institutions import views as institution_views
 from loaportal.invitations import views as invitation_views
 from loaportal.officers import views as officer_views
 from loaportal.terms import views as terms_views
+from loaportal.user_changes import views as institution_views
 
 admin.site.login = secure_admin_login(admin.site.login)
 

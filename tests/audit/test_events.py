@@ -9,13 +9,13 @@ from django.test import Client
 
 from loaportal.audit.models import AuditEvent
 from loaportal.institutions.models import Membership, UserChangeRequest
-from loaportal.institutions.services import (
-    institution_onboard,
+from loaportal.institutions.services import institution_onboard
+from loaportal.invitations.models import Invitation
+from loaportal.user_changes.services import (
     user_change_request_approve,
     user_change_request_refuse,
     user_change_request_submit,
 )
-from loaportal.invitations.models import Invitation
 from tests import flows
 from tests.factories import PASSWORD, MembershipFactory, OfficerFactory
 

@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 
 from loaportal.institutions.models import UserChangeRequest
-from loaportal.institutions.services import user_change_request_submit
 from loaportal.invitations.services import invitation_send
 from loaportal.terms.selectors import terms_current
 from loaportal.terms.services import terms_accept
+from loaportal.user_changes.services import user_change_request_submit
 from tests import flows
 from tests.browser.helpers import check_accessibility
 from tests.factories import OfficerFactory, dli_with_users

@@ -11,11 +11,7 @@ from django.db import connection
 
 from loaportal.audit.models import AuditEvent
 from loaportal.institutions.models import Institution
-from loaportal.institutions.services import (
-    MSG_DLI_EXISTS,
-    InstitutionError,
-    institution_create,
-)
+from loaportal.institutions.services import MSG_DLI_EXISTS, InstitutionError, institution_create
 from loaportal.invitations.models import Invitation
 from tests import flows
 from tests.concurrency import run_concurrently

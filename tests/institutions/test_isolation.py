@@ -6,15 +6,15 @@ from __future__ import annotations
 import pytest
 
 from loaportal.audit.models import AuditEvent
-from loaportal.institutions.forms import MSG_SELECT_FROM_LIST
 from loaportal.institutions.models import Membership, UserChangeRequest
-from loaportal.institutions.services import (
+from loaportal.invitations.models import Invitation
+from loaportal.invitations.services import invitation_send
+from loaportal.user_changes.forms import MSG_SELECT_FROM_LIST
+from loaportal.user_changes.services import (
     MSG_NOT_A_SECONDARY,
     UserChangeRequestError,
     user_change_request_submit,
 )
-from loaportal.invitations.models import Invitation
-from loaportal.invitations.services import invitation_send
 from tests import flows
 from tests.factories import dli_with_users
 

@@ -10,10 +10,6 @@ from loaportal.accounts import forms as account_forms
 from loaportal.accounts.models import User
 from loaportal.audit.models import AuditEvent
 from loaportal.institutions.models import Membership, UserChangeRequest
-from loaportal.institutions.services import (
-    user_change_request_approve,
-    user_change_request_submit,
-)
 from loaportal.invitations import services
 from loaportal.invitations.models import Invitation
 from loaportal.invitations.services import (
@@ -23,6 +19,7 @@ from loaportal.invitations.services import (
     invitation_redeem,
     invitation_send,
 )
+from loaportal.user_changes.services import user_change_request_approve, user_change_request_submit
 from tests import flows
 from tests.factories import OfficerFactory, UserFactory, dli_with_users
 

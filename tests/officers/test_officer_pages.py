@@ -7,9 +7,10 @@ from django.contrib.auth import SESSION_KEY
 
 from loaportal.accounts.services import MSG_CANNOT_DEACTIVATE_SELF
 from loaportal.institutions.models import Institution, Membership, UserChangeRequest
-from loaportal.institutions.services import MSG_DLI_EXISTS, user_change_request_submit
+from loaportal.institutions.services import MSG_DLI_EXISTS
 from loaportal.invitations.models import Invitation
 from loaportal.invitations.services import invitation_check, invitation_send
+from loaportal.user_changes.services import user_change_request_submit
 from tests import flows
 from tests.conftest import INVITATION_CODE
 from tests.factories import InstitutionFactory, OfficerFactory, dli_with_users

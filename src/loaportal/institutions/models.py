@@ -113,7 +113,7 @@ class UserChangeRequest(models.Model):
     secondary user or is removed, as requested) and remove a secondary user.
 
     Workflow: ``submitted`` → ``approved`` or ``refused`` (``TRANSITIONS``); a decided request
-    is final. The services in ``institutions.services.user_changes`` perform each transition
+    is final. The services in ``user_changes.services`` perform each transition
     and its side effects.
     """
 

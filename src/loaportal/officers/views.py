@@ -24,12 +24,7 @@ from loaportal.institutions.selectors import (
     user_change_request_list,
     user_change_request_queue,
 )
-from loaportal.institutions.services import (
-    institution_onboard,
-    institution_primary_invitation_send,
-    user_change_request_approve,
-    user_change_request_refuse,
-)
+from loaportal.institutions.services import institution_onboard, institution_primary_invitation_send
 from loaportal.invitations.selectors import invitation_pending_list
 from loaportal.officers.forms import (
     DeactivateForm,
@@ -37,6 +32,7 @@ from loaportal.officers.forms import (
     PrimaryInvitationForm,
     RefuseForm,
 )
+from loaportal.user_changes.services import user_change_request_approve, user_change_request_refuse
 
 PAGE_SIZE = 50
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loaportal.institutions.models import Membership, UserChangeRequest
 from loaportal.institutions.selectors import secondary_memberships
-from loaportal.institutions.services import MSG_EXPLANATION_REQUIRED, MSG_NEW_PRIMARY_REQUIRED
+from loaportal.user_changes.services import MSG_EXPLANATION_REQUIRED, MSG_NEW_PRIMARY_REQUIRED
 
 MSG_SELECT_FROM_LIST = _("Select a secondary user of your DLI from the list.")
 

@@ -92,7 +92,7 @@ def _email_request(template: str, *, change_request: UserChangeRequest, recipien
         seen.add(recipient.email)
         email_send_template(
             to=recipient.email,
-            template_prefix=f"institutions/email/{template}",
+            template_prefix=f"user_changes/email/user_change_{template}",
             context={"change_request": change_request, "recipient": recipient},
             language=recipient.preferred_language,
         )

@@ -8,15 +8,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from loaportal.core.access import member, primary
-from loaportal.institutions.forms import ChangePrimaryForm, RemoveUserForm
 from loaportal.institutions.models import Membership, UserChangeRequest
 from loaportal.institutions.selectors import (
     membership_for_user,
     membership_list,
     user_change_request_list,
 )
-from loaportal.institutions.services import UserChangeRequestError, user_change_request_submit
 from loaportal.invitations.selectors import invitation_pending_list
+from loaportal.user_changes.forms import ChangePrimaryForm, RemoveUserForm
+from loaportal.user_changes.services import UserChangeRequestError, user_change_request_submit
 
 
 @member
@@ -41,7 +41,7 @@ def user_requests(request):
     membership = membership_for_user(user=request.user)
     return render(
         request,
-        "institutions/user_requests.html",
+        "user_changes/user_change_requests.html",
         {
             "membership": membership,
             "change_requests": user_change_request_list(institution=membership.institution),
@@ -57,7 +57,7 @@ def user_request_detail(request, pk: int):
     )
     return render(
         request,
-        "institutions/user_request_detail.html",
+        "user_changes/user_change_request_detail.html",
         {"membership": membership, "change_request": change_request},
     )
 
@@ -97,7 +97,7 @@ def user_request_change_primary(request):
             return response
     return render(
         request,
-        "institutions/user_request_change_primary.html",
+        "user_changes/user_change_request_change_primary.html",
         {"membership": membership, "form": form},
     )
 
@@ -122,6 +122,6 @@ def user_request_remove(request):
             return response
     return render(
         request,
-        "institutions/user_request_remove.html",
+        "user_changes/user_change_request_remove.html",
         {"membership": membership, "form": form},
     )

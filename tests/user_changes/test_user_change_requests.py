@@ -10,7 +10,9 @@ from django.test import Client
 
 from loaportal.accounts.models import User
 from loaportal.institutions.models import Membership, UserChangeRequest
-from loaportal.institutions.services import (
+from loaportal.invitations.models import Invitation
+from loaportal.invitations.services import MSG_ALREADY_REGISTERED
+from loaportal.user_changes.services import (
     MSG_ALREADY_DECIDED,
     MSG_CHANGE_PENDING,
     MSG_EXPLANATION_REQUIRED,
@@ -23,8 +25,6 @@ from loaportal.institutions.services import (
     user_change_request_refuse,
     user_change_request_submit,
 )
-from loaportal.invitations.models import Invitation
-from loaportal.invitations.services import MSG_ALREADY_REGISTERED
 from tests import flows
 from tests.factories import MembershipFactory, OfficerFactory, dli_with_users
 
