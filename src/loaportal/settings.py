@@ -216,7 +216,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 ACCOUNT_ADAPTER = "loaportal.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
-    "signup": "loaportal.accounts.forms.SignupForm",
+    "signup": "loaportal.invitations.forms.SignupForm",
     "login": "loaportal.accounts.forms.LoginForm",
     "confirm_login_code": "loaportal.accounts.forms.ConfirmLoginCodeForm",
     "confirm_email_verification_code": "loaportal.accounts.forms.ConfirmEmailCodeForm",

@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from loaportal.accounts import views as account_views
 from loaportal.audit import views as audit_views
 from loaportal.core import views as core_views
+from loaportal.institutions import views as institution_views
 from loaportal.invitations import views as invitation_views
 from loaportal.officers import views as officer_views
 from loaportal.terms import views as terms_views
-from loaportal.user_changes import views as institution_views
+from loaportal.user_changes import views as user_change_views
 
 admin.site.login = secure_admin_login(admin.site.login)
 
@@ -61,22 +62,22 @@ account_patterns = [
 
 # A DLI's users, invitations and requests to IRCC (DLI members; some pages primary only).
 user_patterns = [
-    path("", institution_views.users, name="users"),
+    path("", invitation_views.users, name="users"),
     path(_("invite/"), invitation_views.invitation_create, name="invitation_create"),
     path(_("invitations/<int:pk>/"), invitation_views.invitation_manage, name="invitation_manage"),
-    path(_("requests/"), institution_views.user_requests, name="user_requests"),
+    path(_("requests/"), user_change_views.user_requests, name="user_requests"),
     path(
         _("requests/change-primary/"),
-        institution_views.user_request_change_primary,
+        user_change_views.user_request_change_primary,
         name="user_request_change_primary",
     ),
     path(
         _("requests/remove-user/"),
-        institution_views.user_request_remove,
+        user_change_views.user_request_remove,
         name="user_request_remove",
     ),
     path(
-        _("requests/<int:pk>/"), institution_views.user_request_detail, name="user_request_detail"
+        _("requests/<int:pk>/"), user_change_views.user_request_detail, name="user_request_detail"
     ),
 ]
 
@@ -101,7 +102,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", core_views.landing, name="landing"),
     path(_("account/"), include(account_patterns)),
-    path(_("home/"), account_views.home, name="home"),
+    path(_("home/"), institution_views.home, name="home"),
     path(_("users/"), include(user_patterns)),
     path(_("activity/"), audit_views.audit_log, name="audit_log"),
     path(_("officer/"), include(officer_patterns)),

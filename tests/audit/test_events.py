@@ -9,8 +9,8 @@ from django.test import Client
 
 from loaportal.audit.models import AuditEvent
 from loaportal.institutions.models import Membership, UserChangeRequest
-from loaportal.institutions.services import institution_onboard
 from loaportal.invitations.models import Invitation
+from loaportal.invitations.onboarding import institution_onboard
 from loaportal.user_changes.services import (
     user_change_request_approve,
     user_change_request_refuse,

@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from loaportal.accounts import forms as account_forms
 from loaportal.accounts.models import User
 from loaportal.audit.models import AuditEvent
 from loaportal.institutions.models import Membership, UserChangeRequest
+from loaportal.invitations import forms as signup_forms
 from loaportal.invitations import services
 from loaportal.invitations.models import Invitation
 from loaportal.invitations.services import (
@@ -127,14 +127,14 @@ def test_sign_up_shows_the_message_when_the_primary_arrives_during_the_sign_up(
     client, smtp, pending_primary, monkeypatch
 ):
     """The form's check passes; an officer promotes someone before the form saves."""
-    check = account_forms.invitation_check
+    check = signup_forms.invitation_check
 
     def check_then_promote(**kwargs):
         invitation = check(**kwargs)
         _promote(pending_primary.primary)
         return invitation
 
-    monkeypatch.setattr(account_forms, "invitation_check", check_then_promote)
+    monkeypatch.setattr(signup_forms, "invitation_check", check_then_promote)
     response = flows.sign_up(client, code=pending_primary.code, email="next@college.example")
     _assert_sign_up_refused(response, smtp)
 

@@ -17,13 +17,11 @@ from django.utils.translation import gettext as _
 
 from loaportal.accounts.forms import MSG_CODE_EXPIRED, MSG_TOO_MANY_CODES, ConfirmLoginCodeForm
 from loaportal.accounts.selectors import user_sessions_open
-from loaportal.accounts.services import user_other_sessions_end
+from loaportal.accounts.services import sign_in_code_expired, user_other_sessions_end
 from loaportal.accounts.stages import TimedLoginCodeProcess
-from loaportal.audit.models import AuditEvent
-from loaportal.audit.services import audit_record
 from loaportal.core.access import public, signed_in
-from loaportal.institutions.selectors import membership_for_user, user_change_request_queue
-from loaportal.invitations.services import InvitationError
+from loaportal.core.exceptions import ApplicationError
+from loaportal.core.forms import form_add_service_error
 
 
 class SignupView(allauth_views.SignupView):
@@ -32,9 +30,10 @@ class SignupView(allauth_views.SignupView):
     def form_valid(self, form):
         try:
             return super().form_valid(form)
-        except InvitationError as exc:
-            # Lost a race for the same code: the transaction rolled back, nothing was created.
-            form.add_error(exc.field or "invitation_code", exc.message)
+        except ApplicationError as exc:
+            # Lost a race (for the same invitation code): the sign-up service's transaction
+            # rolled back, nothing was created.
+            form_add_service_error(form, exc)
             return self.form_invalid(form)
 
 
@@ -78,13 +77,7 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
 
     def _expired(self, form):
         # No code is valid any more, so this try is not counted as a wrong one.
-        user = self._process.user
-        audit_record(
-            event_type=AuditEvent.Type.CODE_EXPIRED,
-            target_user=user,
-            institution_from=user,
-            details={"purpose": "sign_in"},
-        )
+        sign_in_code_expired(user=self._process.user)
         form.errors.clear()
         form.add_error("code", MSG_CODE_EXPIRED)
         return super().form_invalid(form)
@@ -131,16 +124,6 @@ def mask_email(email: str) -> str:
     if not domain:
         return ""
     return f"{local[:1]}{'•' * 3}@{domain}"
-
-
-@signed_in
-def home(request):
-    """The account home page: the DLI, the user's role, and what they can do."""
-    membership = membership_for_user(user=request.user)
-    context = {"membership": membership}
-    if request.user.is_staff and membership is None:
-        context["open_request_count"] = user_change_request_queue().count()
-    return render(request, "accounts/home.html", context)
 
 
 @signed_in

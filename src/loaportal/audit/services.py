@@ -6,19 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from loaportal.audit.context import client_ip
 from loaportal.audit.models import AuditEvent
+from loaportal.core.roles import institution_of
 
 if TYPE_CHECKING:
     from loaportal.accounts.models import User
     from loaportal.institutions.models import Institution
-
-
-def _institution_of(user: User | None) -> Institution | None:
-    if user is None or not getattr(user, "pk", None):
-        return None
-    from loaportal.institutions.models import Membership
-
-    membership = Membership.objects.select_related("institution").filter(user=user).first()
-    return membership.institution if membership else None
 
 
 def audit_record(
@@ -42,7 +34,7 @@ def audit_record(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     if institution is None and institution_from is not None:
-        institution = _institution_of(institution_from)
+        institution = institution_of(institution_from)
     if target_user is not None and not target_email:
         target_email = target_user.email
     event = AuditEvent(

@@ -4,25 +4,24 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
+from loaportal.core.roles import roles_of
 from loaportal.institutions.models import Institution, Membership, UserChangeRequest
 
 if TYPE_CHECKING:
     from loaportal.accounts.models import User
 
 
+def membership_current(user: User) -> Membership | None:
+    """The user's current membership, read from the database (``core.roles`` asks this)."""
+    return Membership.objects.select_related("institution").filter(user=user).first()
+
+
 def membership_for_user(*, user: User) -> Membership | None:
     """The user's active DLI membership, or None (officers, or users removed from their DLI).
 
-    Cached on the user object for the length of a request.
+    The answer of ``core.roles``, cached on the user object for the length of a request.
     """
-    if not user.is_authenticated or not user.is_active:
-        return None
-    cached = getattr(user, "_loaportal_membership", False)
-    if cached is not False:
-        return cached
-    membership = Membership.objects.select_related("institution").filter(user=user).first()
-    user._loaportal_membership = membership
-    return membership
+    return roles_of(user).membership
 
 
 def institution_by_number(*, dli_number: str) -> Institution | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -316,3 +317,16 @@ def invitation_redeem(
         ) from exc
     _audit(AuditEvent.Type.INVITATION_USED, invitation=current, actor=user)
     return membership
+
+
+def invitation_sign_up(*, invitation: Invitation, create_user: Callable[[], User]) -> User:
+    """Sign up with an invitation: create the account and redeem the code, all or nothing.
+
+    ``create_user`` creates the account (django-allauth's sign-up form saves it); this service
+    owns the transaction, so an ``InvitationError`` from ``invitation_redeem`` (a code used or
+    a primary user taken meanwhile) rolls the new account back.
+    """
+    with transaction.atomic():
+        user = create_user()
+        invitation_redeem(invitation=invitation, user=user)
+    return user

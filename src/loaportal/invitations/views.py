@@ -1,4 +1,5 @@
-"""The primary user's invitation pages: invite a secondary user, re-send or cancel an invitation."""
+"""A DLI's users page, and the primary user's invitation pages: invite a secondary user,
+re-send or cancel an invitation."""
 
 from allauth.decorators import rate_limit
 from django.contrib import messages
@@ -7,11 +8,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from loaportal.core.access import primary
+from loaportal.core.access import member, primary
 from loaportal.institutions.models import Membership
-from loaportal.institutions.selectors import membership_for_user
+from loaportal.institutions.selectors import membership_list
 from loaportal.invitations.forms import InvitationForm
 from loaportal.invitations.models import Invitation
+from loaportal.invitations.selectors import invitation_pending_list
 from loaportal.invitations.services import (
     InvitationError,
     invitation_resend,
@@ -20,11 +22,28 @@ from loaportal.invitations.services import (
 )
 
 
+@member
+def users(request):
+    """Every member sees the DLI's users and pending invitations; the primary user manages them."""
+    membership = request.membership
+    return render(
+        request,
+        "institutions/users.html",
+        {
+            "membership": membership,
+            "members": membership_list(institution=membership.institution),
+            "invitations": invitation_pending_list(
+                institution=membership.institution, role=Membership.Role.SECONDARY
+            ),
+        },
+    )
+
+
 @primary
 @rate_limit(action="invitation_send")
 def invitation_create(request):
     """Invite a secondary user by email ("Nouvelle requête" / "New request")."""
-    membership = membership_for_user(user=request.user)
+    membership = request.membership
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -53,7 +72,7 @@ def invitation_create(request):
 @rate_limit(action="invitation_send")
 def invitation_manage(request, pk: int):
     """Re-send (new code, old one dead) or cancel a pending invitation of the user's own DLI."""
-    membership = membership_for_user(user=request.user)
+    membership = request.membership
     invitation = get_object_or_404(
         Invitation,
         pk=pk,

@@ -5,8 +5,8 @@ from django.utils.translation import gettext_lazy as _
 from loaportal.core.admin import OfficerAdminMixin, ReadOnlyOfficerAdminMixin
 from loaportal.core.exceptions import ApplicationError
 from loaportal.institutions.models import Institution, Membership, UserChangeRequest
-from loaportal.institutions.services import institution_primary_invitation_send
 from loaportal.invitations.models import Invitation
+from loaportal.invitations.onboarding import institution_primary_invitation_send
 
 
 class MembershipInline(ReadOnlyOfficerAdminMixin, admin.TabularInline):

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from loaportal.accounts.models import User
-from loaportal.accounts.services import AccountError, user_deactivate
+from loaportal.accounts.services import AccountError
 from loaportal.core.access import officer
 from loaportal.core.exceptions import ApplicationError
 from loaportal.institutions.models import Institution, Membership, UserChangeRequest
@@ -24,7 +24,11 @@ from loaportal.institutions.selectors import (
     user_change_request_list,
     user_change_request_queue,
 )
-from loaportal.institutions.services import institution_onboard, institution_primary_invitation_send
+from loaportal.institutions.services import user_deactivate
+from loaportal.invitations.onboarding import (
+    institution_onboard,
+    institution_primary_invitation_send,
+)
 from loaportal.invitations.selectors import invitation_pending_list
 from loaportal.officers.forms import (
     DeactivateForm,

@@ -12,11 +12,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from loaportal.accounts.services import user_deactivate
 from loaportal.audit.models import AuditEvent
 from loaportal.audit.services import audit_record
 from loaportal.core.exceptions import ApplicationError
 from loaportal.institutions.models import Membership, UserChangeRequest
+from loaportal.institutions.services import user_deactivate
 from loaportal.invitations.selectors import invitation_pending_list
 from loaportal.invitations.services import (
     InvitationError,

@@ -1,4 +1,4 @@
-"""DLI pages: its users and pending invitations, and its requests to IRCC about users."""
+"""A DLI's requests to IRCC about its users (primary user only)."""
 
 from __future__ import annotations
 
@@ -7,38 +7,16 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from loaportal.core.access import member, primary
-from loaportal.institutions.models import Membership, UserChangeRequest
-from loaportal.institutions.selectors import (
-    membership_for_user,
-    membership_list,
-    user_change_request_list,
-)
-from loaportal.invitations.selectors import invitation_pending_list
+from loaportal.core.access import primary
+from loaportal.institutions.models import UserChangeRequest
+from loaportal.institutions.selectors import user_change_request_list
 from loaportal.user_changes.forms import ChangePrimaryForm, RemoveUserForm
 from loaportal.user_changes.services import UserChangeRequestError, user_change_request_submit
 
 
-@member
-def users(request):
-    """Every member sees the DLI's users and pending invitations; the primary user manages them."""
-    membership = membership_for_user(user=request.user)
-    return render(
-        request,
-        "institutions/users.html",
-        {
-            "membership": membership,
-            "members": membership_list(institution=membership.institution),
-            "invitations": invitation_pending_list(
-                institution=membership.institution, role=Membership.Role.SECONDARY
-            ),
-        },
-    )
-
-
 @primary
 def user_requests(request):
-    membership = membership_for_user(user=request.user)
+    membership = request.membership
     return render(
         request,
         "user_changes/user_change_requests.html",
@@ -51,7 +29,7 @@ def user_requests(request):
 
 @primary
 def user_request_detail(request, pk: int):
-    membership = membership_for_user(user=request.user)
+    membership = request.membership
     change_request = get_object_or_404(
         user_change_request_list(institution=membership.institution), pk=pk
     )
@@ -79,7 +57,7 @@ def _submit(request, form, **arguments):
 @rate_limit(action="user_change_request")
 def user_request_change_primary(request):
     """ "Change the primary user"."""
-    membership = membership_for_user(user=request.user)
+    membership = request.membership
     form = ChangePrimaryForm(request.POST or None, institution=membership.institution)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -106,7 +84,7 @@ def user_request_change_primary(request):
 @rate_limit(action="user_change_request")
 def user_request_remove(request):
     """ "Remove a secondary user"."""
-    membership = membership_for_user(user=request.user)
+    membership = request.membership
     form = RemoveUserForm(request.POST or None, institution=membership.institution)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

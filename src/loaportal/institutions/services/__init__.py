@@ -1,19 +1,15 @@
-"""DLI rules: onboarding by officers (``onboarding``). Import from here."""
+"""DLI rules: creating a DLI (``onboarding``), memberships (``memberships``). Import from here."""
 
+from loaportal.institutions.services.memberships import user_deactivate
 from loaportal.institutions.services.onboarding import (
     MSG_DLI_EXISTS,
-    MSG_HAS_PRIMARY,
     InstitutionError,
     institution_create,
-    institution_onboard,
-    institution_primary_invitation_send,
 )
 
 __all__ = [
     "MSG_DLI_EXISTS",
-    "MSG_HAS_PRIMARY",
     "InstitutionError",
     "institution_create",
-    "institution_onboard",
-    "institution_primary_invitation_send",
+    "user_deactivate",
 ]

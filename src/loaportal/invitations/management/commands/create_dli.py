@@ -7,7 +7,10 @@ from django.utils import translation
 from loaportal.core.exceptions import ApplicationError
 from loaportal.institutions.models import Institution
 from loaportal.institutions.selectors import institution_by_number
-from loaportal.institutions.services import institution_onboard, institution_primary_invitation_send
+from loaportal.invitations.onboarding import (
+    institution_onboard,
+    institution_primary_invitation_send,
+)
 
 
 class Command(BaseCommand):

@@ -14,7 +14,8 @@ from django.db import transaction
 from loaportal.accounts.models import User
 from loaportal.institutions.models import Institution, Membership
 from loaportal.institutions.selectors import institution_by_number
-from loaportal.institutions.services import institution_create, institution_primary_invitation_send
+from loaportal.institutions.services import institution_create
+from loaportal.invitations.onboarding import institution_primary_invitation_send
 
 DEMO_DLI = "O19390898172"
 DEMO_PRIMARY_EMAIL = "primary@demo-college.example"
