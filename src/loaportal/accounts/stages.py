@@ -20,14 +20,19 @@ from __future__ import annotations
 
 import time
 
-from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
-from allauth.account.internal.stagekit import clear_login
 from allauth.account.models import EmailAddress, Login
-from allauth.account.stages import LoginByCodeStage, LoginStage, LoginStageController
-from allauth.core.internal.httpkit import headed_redirect_response
 from django.conf import settings
 from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
+
+from loaportal.accounts.allauth_internals import (
+    LoginByCodeStage,
+    LoginCodeVerificationProcess,
+    LoginStage,
+    LoginStageController,
+    clear_login,
+    headed_redirect_response,
+)
 
 MSG_SIGNUP_CONFIRMED = _("Your email address is confirmed. Sign in to continue.")
 

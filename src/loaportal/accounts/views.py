@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
-from allauth.account.internal.decorators import login_stage_required
-from allauth.account.views._authentication_by_code import BaseConfirmAuthenticationCodeView
-from allauth.core.ratelimit import RateLimited
 from django.contrib import messages
 from django.forms import Form
 from django.http import HttpResponseRedirect
@@ -15,6 +12,13 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 
+from loaportal.accounts.allauth_internals import (
+    BaseConfirmAuthenticationCodeView,
+    EmailVerificationProcess,
+    RateLimited,
+    login_stage_of,
+    login_stage_required,
+)
 from loaportal.accounts.forms import MSG_CODE_EXPIRED, MSG_TOO_MANY_CODES, ConfirmLoginCodeForm
 from loaportal.accounts.selectors import user_sessions_open
 from loaportal.accounts.services import sign_in_code_expired, user_other_sessions_end
@@ -42,6 +46,13 @@ class ConfirmSignupView(allauth_views.ConfirmEmailVerificationCodeView):
 
     template_name = "account/confirm_signup.html"
 
+    def dispatch(self, request, *args, **kwargs):
+        # Signed in with no sign-up to confirm: allauth would send the person to its email
+        # management page, which the portal does not have.
+        if request.user.is_authenticated and not EmailVerificationProcess.resume(request):
+            return redirect("home")
+        return super().dispatch(request, *args, **kwargs)
+
 
 @method_decorator(
     login_stage_required(stage="login_by_code", redirect_urlname="account_login"),
@@ -54,7 +65,7 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
     template_name = "account/confirm_login_code.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.stage = request._login_stage
+        self.stage = login_stage_of(request)
         self._process = TimedLoginCodeProcess.resume(self.stage)
         if not self._process:
             return HttpResponseRedirect(reverse("account_login"))

@@ -24,6 +24,41 @@ def membership_for_user(*, user: User) -> Membership | None:
     return roles_of(user).membership
 
 
+def institution_visible_to(*, user: User) -> QuerySet[Institution]:
+    """The DLIs this user may look up: every DLI for an officer, their own for a member."""
+    roles = roles_of(user)
+    if roles.is_officer:
+        return Institution.objects.all()
+    if roles.is_member:
+        return Institution.objects.filter(pk=roles.institution.pk)
+    return Institution.objects.none()
+
+
+def membership_visible_to(*, user: User) -> QuerySet[Membership]:
+    """The memberships this user may look up: all for an officer, their DLI's for a member."""
+    roles = roles_of(user)
+    memberships = Membership.objects.select_related("institution", "user")
+    if roles.is_officer:
+        return memberships
+    if roles.is_member:
+        return memberships.filter(institution=roles.institution)
+    return memberships.none()
+
+
+def user_change_request_visible_to(*, user: User) -> QuerySet[UserChangeRequest]:
+    """The user-change requests this user may open: all for an officer, their DLI's for its
+    primary user (secondary users do not see requests)."""
+    roles = roles_of(user)
+    requests = UserChangeRequest.objects.select_related(
+        "institution", "requested_by", "target_user", "decided_by"
+    )
+    if roles.is_officer:
+        return requests
+    if roles.is_primary:
+        return requests.filter(institution=roles.institution)
+    return requests.none()
+
+
 def institution_by_number(*, dli_number: str) -> Institution | None:
     return Institution.objects.filter(dli_number=dli_number.strip().upper()).first()
 

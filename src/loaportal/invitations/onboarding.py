@@ -70,12 +70,8 @@ def institution_primary_invitation_send(
         if institution.memberships.filter(role=Membership.Role.PRIMARY).exists():
             raise InstitutionError(MSG_HAS_PRIMARY, code="has_primary")
         pending = (
-            Invitation.objects.filter(
-                institution=institution,
-                role=Membership.Role.PRIMARY,
-                used_at__isnull=True,
-                revoked_at__isnull=True,
-            )
+            Invitation.objects.pending()
+            .filter(institution=institution, role=Membership.Role.PRIMARY)
             .order_by("-created_at")
             .first()
         )

@@ -119,9 +119,7 @@ def _ensure_invitable(*, institution: Institution, email: str) -> None:
         if Membership.objects.filter(user=user, institution=institution).exists():
             raise InvitationError(MSG_ALREADY_MEMBER, code="already_member", field="email")
         raise InvitationError(MSG_ALREADY_REGISTERED, code="already_registered", field="email")
-    if Invitation.objects.filter(
-        institution=institution, email__iexact=email, used_at__isnull=True, revoked_at__isnull=True
-    ).exists():
+    if Invitation.objects.pending().filter(institution=institution, email__iexact=email).exists():
         raise InvitationError(MSG_ALREADY_INVITED, code="already_invited", field="email")
 
 

@@ -12,8 +12,7 @@ from loaportal.core.access import member, primary
 from loaportal.institutions.models import Membership
 from loaportal.institutions.selectors import membership_list
 from loaportal.invitations.forms import InvitationForm
-from loaportal.invitations.models import Invitation
-from loaportal.invitations.selectors import invitation_pending_list
+from loaportal.invitations.selectors import invitation_pending_list, invitation_visible_to
 from loaportal.invitations.services import (
     InvitationError,
     invitation_resend,
@@ -72,14 +71,9 @@ def invitation_create(request):
 @rate_limit(action="invitation_send")
 def invitation_manage(request, pk: int):
     """Re-send (new code, old one dead) or cancel a pending invitation of the user's own DLI."""
-    membership = request.membership
     invitation = get_object_or_404(
-        Invitation,
+        invitation_visible_to(user=request.user).pending().filter(role=Membership.Role.SECONDARY),
         pk=pk,
-        institution=membership.institution,
-        role=Membership.Role.SECONDARY,
-        used_at__isnull=True,
-        revoked_at__isnull=True,
     )
     action = request.POST.get("action")
     try:

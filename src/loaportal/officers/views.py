@@ -13,16 +13,19 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from loaportal.accounts.models import User
+from loaportal.accounts.selectors import user_visible_to
 from loaportal.accounts.services import AccountError
 from loaportal.core.access import officer
 from loaportal.core.exceptions import ApplicationError
-from loaportal.institutions.models import Institution, Membership, UserChangeRequest
+from loaportal.institutions.models import Membership, UserChangeRequest
 from loaportal.institutions.selectors import (
     institution_search,
+    institution_visible_to,
     membership_list,
+    membership_visible_to,
     user_change_request_list,
     user_change_request_queue,
+    user_change_request_visible_to,
 )
 from loaportal.institutions.services import user_deactivate
 from loaportal.invitations.onboarding import (
@@ -60,12 +63,7 @@ def officer_requests(request):
 @officer
 def officer_request(request, pk: int):
     """One request, with "Approve" and "Refuse" (a refusal needs a reason)."""
-    change_request = get_object_or_404(
-        UserChangeRequest.objects.select_related(
-            "institution", "requested_by", "target_user", "decided_by"
-        ),
-        pk=pk,
-    )
+    change_request = get_object_or_404(user_change_request_visible_to(user=request.user), pk=pk)
     action = request.POST.get("action") if request.method == "POST" else None
     form = RefuseForm(request.POST if action == "refuse" else None)
     if action == "approve" or (action == "refuse" and form.is_valid()):
@@ -107,7 +105,7 @@ def officer_dlis(request):
 def officer_dli(request, pk: int):
     """A DLI: its users (with "Deactivate"), its invitations, its requests; send the primary
     user's invitation while the DLI has no primary user."""
-    institution = get_object_or_404(Institution, pk=pk)
+    institution = get_object_or_404(institution_visible_to(user=request.user), pk=pk)
     form = PrimaryInvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -176,8 +174,8 @@ def officer_dli_onboard(request):
 @officer
 def officer_user_deactivate(request, pk: int):
     """Deactivate an account: its DLI membership ends, sign-in fails, its sessions end."""
-    account = get_object_or_404(User, pk=pk)
-    membership = Membership.objects.select_related("institution").filter(user=account).first()
+    account = get_object_or_404(user_visible_to(user=request.user), pk=pk)
+    membership = membership_visible_to(user=request.user).filter(user=account).first()
     form = DeactivateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from loaportal.audit.models import AuditEvent
 from loaportal.audit.services import audit_record
 from loaportal.core.exceptions import ApplicationError
+from loaportal.core.roles import is_officer
 from loaportal.institutions.models import Membership, UserChangeRequest
+from loaportal.institutions.selectors import membership_current
 from loaportal.institutions.services import user_deactivate
 from loaportal.invitations.selectors import invitation_pending_list
 from loaportal.invitations.services import (
@@ -54,12 +56,9 @@ class UserChangeRequestError(ApplicationError):
 
 
 def _primary_membership_of(user: User) -> Membership:
-    membership = (
-        Membership.objects.select_related("institution")
-        .filter(user=user, role=Membership.Role.PRIMARY)
-        .first()
-    )
-    if membership is None or not user.is_active:
+    # Read now, not from the roles cached for the request: the check guards a write.
+    membership = membership_current(user)
+    if membership is None or not membership.is_primary or not user.is_active:
         raise UserChangeRequestError(MSG_NOT_PRIMARY, code="not_primary")
     return membership
 
@@ -189,7 +188,7 @@ def user_change_request_submit(
 
 
 def _lock_open(change_request: UserChangeRequest, *, to: str, officer: User) -> UserChangeRequest:
-    if not (officer.is_active and officer.is_staff):
+    if not is_officer(officer):
         raise UserChangeRequestError(MSG_OFFICERS_ONLY, code="officers_only")
     current = (
         UserChangeRequest.objects.select_for_update(of=("self",))

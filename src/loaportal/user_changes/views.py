@@ -9,7 +9,10 @@ from django.utils.translation import gettext as _
 
 from loaportal.core.access import primary
 from loaportal.institutions.models import UserChangeRequest
-from loaportal.institutions.selectors import user_change_request_list
+from loaportal.institutions.selectors import (
+    user_change_request_list,
+    user_change_request_visible_to,
+)
 from loaportal.user_changes.forms import ChangePrimaryForm, RemoveUserForm
 from loaportal.user_changes.services import UserChangeRequestError, user_change_request_submit
 
@@ -30,9 +33,7 @@ def user_requests(request):
 @primary
 def user_request_detail(request, pk: int):
     membership = request.membership
-    change_request = get_object_or_404(
-        user_change_request_list(institution=membership.institution), pk=pk
-    )
+    change_request = get_object_or_404(user_change_request_visible_to(user=request.user), pk=pk)
     return render(
         request,
         "user_changes/user_change_request_detail.html",
