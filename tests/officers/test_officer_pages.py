@@ -139,7 +139,11 @@ def test_deactivate_a_user_ends_their_session_and_membership(officer_client, smt
     assert response["Location"] == flows.url("officer_dli", pk=dli.institution.pk)
     target.refresh_from_db()
     assert not target.is_active
-    assert not Membership.objects.filter(user=target).exists()
+    # The membership ends; its row stays as the record of the DLI and role.
+    membership = Membership.objects.get(user=target)
+    assert membership.ended_at is not None
+    assert (membership.end_reason, membership.ended_by) == ("deactivated", officer_client.officer)
+    assert not Membership.objects.current().filter(user=target).exists()
     assert target_client.get(flows.url("home")).status_code == 302
     assert SESSION_KEY not in target_client.session
 

@@ -32,7 +32,7 @@ REASON = UserChangeRequest.Reason
 
 
 def role_of(user: User) -> str | None:
-    membership = Membership.objects.filter(user=user).first()
+    membership = Membership.objects.current().filter(user=user).first()
     return membership.role if membership else None
 
 
@@ -88,7 +88,7 @@ def test_change_to_an_existing_secondary_keeps_every_secondary_user(smtp):
     assert role_of(new_primary) == Membership.Role.PRIMARY
     assert role_of(dli.primary) == Membership.Role.SECONDARY
     assert all(role_of(user) == Membership.Role.SECONDARY for user in others)
-    assert Membership.objects.filter(institution=dli.institution).count() == 4
+    assert Membership.objects.current().filter(institution=dli.institution).count() == 4
 
     # The new primary user has the primary's rights; the former one has not any more.
     new_client = flows.signed_in_client(smtp, email=new_primary.email)

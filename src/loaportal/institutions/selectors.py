@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 
 def membership_current(user: User) -> Membership | None:
     """The user's current membership, read from the database (``core.roles`` asks this)."""
-    return Membership.objects.select_related("institution").filter(user=user).first()
+    return Membership.objects.current().select_related("institution").filter(user=user).first()
 
 
 def membership_for_user(*, user: User) -> Membership | None:
@@ -37,7 +37,7 @@ def institution_visible_to(*, user: User) -> QuerySet[Institution]:
 def membership_visible_to(*, user: User) -> QuerySet[Membership]:
     """The memberships this user may look up: all for an officer, their DLI's for a member."""
     roles = roles_of(user)
-    memberships = Membership.objects.select_related("institution", "user")
+    memberships = Membership.objects.current().select_related("institution", "user")
     if roles.is_officer:
         return memberships
     if roles.is_member:
@@ -69,7 +69,8 @@ def membership_list(*, institution: Institution) -> QuerySet[Membership]:
 
     verified = EmailAddress.objects.filter(user=OuterRef("user"), verified=True)
     return (
-        Membership.objects.filter(institution=institution)
+        Membership.objects.current()
+        .filter(institution=institution)
         .select_related("user")
         .annotate(email_verified=Exists(verified))
         .order_by("role", "user__surname", "user__given_names", "user__email")
@@ -79,9 +80,8 @@ def membership_list(*, institution: Institution) -> QuerySet[Membership]:
 def secondary_memberships(*, institution: Institution) -> QuerySet[Membership]:
     """The DLI's active secondary users: the only users its requests may name."""
     return (
-        Membership.objects.filter(
-            institution=institution, role=Membership.Role.SECONDARY, user__is_active=True
-        )
+        Membership.objects.current()
+        .filter(institution=institution, role=Membership.Role.SECONDARY, user__is_active=True)
         .select_related("user")
         .order_by("user__surname", "user__given_names", "user__email")
     )
@@ -111,7 +111,9 @@ def user_change_request_queue(
 def institution_search(*, query: str = "") -> QuerySet[Institution]:
     """DLIs for officers, by number or name, with their number of users and open requests."""
     institutions = Institution.objects.annotate(
-        user_count=Count("memberships", distinct=True),
+        user_count=Count(
+            "memberships", filter=Q(memberships__ended_at__isnull=True), distinct=True
+        ),
         open_request_count=Count(
             "user_change_requests",
             filter=Q(user_change_requests__status=UserChangeRequest.Status.SUBMITTED),

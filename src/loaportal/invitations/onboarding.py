@@ -67,7 +67,7 @@ def institution_primary_invitation_send(
     a primary user: changing the primary user is a request officers decide.
     """
     with transaction.atomic():
-        if institution.memberships.filter(role=Membership.Role.PRIMARY).exists():
+        if institution.memberships.current().filter(role=Membership.Role.PRIMARY).exists():
             raise InstitutionError(MSG_HAS_PRIMARY, code="has_primary")
         pending = (
             Invitation.objects.pending()

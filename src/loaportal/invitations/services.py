@@ -250,9 +250,9 @@ def _primary_taken(invitation: Invitation) -> bool:
     """
     return (
         invitation.role == Membership.Role.PRIMARY
-        and Membership.objects.filter(
-            institution_id=invitation.institution_id, role=Membership.Role.PRIMARY
-        ).exists()
+        and Membership.objects.current()
+        .filter(institution_id=invitation.institution_id, role=Membership.Role.PRIMARY)
+        .exists()
     )
 
 

@@ -10,12 +10,13 @@ from loaportal.invitations.onboarding import institution_primary_invitation_send
 
 
 class MembershipInline(ReadOnlyOfficerAdminMixin, admin.TabularInline):
-    """Memberships change only through invitations, requests and deactivation (audited)."""
+    """Memberships change only through invitations, requests and deactivation (audited); ended
+    ones stay listed with when, why and by whom."""
 
     model = Membership
     extra = 0
-    fields = ("user", "role", "created_at")
-    readonly_fields = ("user", "role", "created_at")
+    fields = ("user", "role", "created_at", "ended_at", "end_reason", "ended_by")
+    readonly_fields = fields
     can_delete = False
 
 

@@ -69,7 +69,8 @@ def _secondary_of(*, institution, membership: Membership | None, field: str) -> 
     Never trusts the object it is given: a form field may carry any id.
     """
     current = (
-        Membership.objects.select_related("user")
+        Membership.objects.current()
+        .select_related("user")
         .filter(
             pk=getattr(membership, "pk", None),
             institution=institution,
@@ -214,7 +215,8 @@ def _decide(change_request: UserChangeRequest, *, to: str, officer: User, event_
         details={"request": change_request.pk, "kind": change_request.kind, **details},
     )
     primary = (
-        Membership.objects.select_related("user")
+        Membership.objects.current()
+        .select_related("user")
         .filter(institution=change_request.institution, role=Membership.Role.PRIMARY)
         .first()
     )
@@ -226,12 +228,16 @@ def _decide(change_request: UserChangeRequest, *, to: str, officer: User, event_
 
 
 def _apply_removal(change_request: UserChangeRequest, *, officer: User) -> None:
-    target = Membership.objects.filter(
-        institution=change_request.institution,
-        user=change_request.target_user,
-        role=Membership.Role.SECONDARY,
-        user__is_active=True,
-    ).first()
+    target = (
+        Membership.objects.current()
+        .filter(
+            institution=change_request.institution,
+            user=change_request.target_user,
+            role=Membership.Role.SECONDARY,
+            user__is_active=True,
+        )
+        .first()
+    )
     if target is None:
         raise UserChangeRequestError(MSG_TARGET_GONE, code="target_gone")
     user_deactivate(
@@ -239,6 +245,7 @@ def _apply_removal(change_request: UserChangeRequest, *, officer: User) -> None:
         deactivated_by=officer,
         reason=change_request.reason,
         event_type=AuditEvent.Type.USER_REMOVED,
+        end_reason=Membership.EndReason.REMOVED,
         details={"request": change_request.pk},
     )
 
@@ -269,7 +276,8 @@ def _apply_primary_change(change_request: UserChangeRequest, *, officer: User) -
     new_primary = None
     if change_request.target_user_id:
         new_primary = (
-            Membership.objects.select_related("user")
+            Membership.objects.current()
+            .select_related("user")
             .filter(
                 institution=institution,
                 user=change_request.target_user,
@@ -282,7 +290,8 @@ def _apply_primary_change(change_request: UserChangeRequest, *, officer: User) -
             raise UserChangeRequestError(MSG_TARGET_GONE, code="target_gone")
     revoked_invitations = _revoke_primary_invitations(change_request, officer=officer)
     former = (
-        Membership.objects.select_related("user")
+        Membership.objects.current()
+        .select_related("user")
         .filter(institution=institution, role=Membership.Role.PRIMARY)
         .first()
     )
@@ -295,6 +304,7 @@ def _apply_primary_change(change_request: UserChangeRequest, *, officer: User) -
                 deactivated_by=officer,
                 reason=change_request.reason,
                 event_type=AuditEvent.Type.USER_REMOVED,
+                end_reason=Membership.EndReason.REMOVED,
                 details={"request": change_request.pk},
             )
         else:
@@ -356,7 +366,9 @@ def user_change_request_approve(
             change_request, to=UserChangeRequest.Status.APPROVED, officer=decided_by
         )
         # Lock the DLI's memberships so that no other change interleaves with this one.
-        list(Membership.objects.select_for_update().filter(institution=current.institution))
+        list(
+            Membership.objects.select_for_update().current().filter(institution=current.institution)
+        )
         if current.kind == UserChangeRequest.Kind.REMOVE_USER:
             _apply_removal(current, officer=decided_by)
         else:

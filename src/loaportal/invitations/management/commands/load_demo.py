@@ -34,7 +34,7 @@ class Command(BaseCommand):
             province=Institution.Province.ON,
         )
         lines = [f"Demo DLI: {institution.dli_number} – {institution.name_en}"]
-        if institution.memberships.filter(role=Membership.Role.PRIMARY).exists():
+        if institution.memberships.current().filter(role=Membership.Role.PRIMARY).exists():
             lines.append("The demo DLI already has a primary user: sign in with that account.")
         else:
             sent = institution_primary_invitation_send(
