@@ -184,11 +184,11 @@ def _world():
     ).invitation
     # The object of DLI A each such route is asked for, by URL name.
     samples = {
-        "invitation_manage": {"pk": invitation.pk},
-        "user_request_detail": {"pk": change_request.pk},
-        "officer_request": {"pk": change_request.pk},
-        "officer_dli": {"pk": a.institution.pk},
-        "officer_user_deactivate": {"pk": a.secondaries[0].pk},
+        "invitations:manage": {"pk": invitation.pk},
+        "user_changes:request_detail": {"pk": change_request.pk},
+        "officers:user_change_request_detail": {"pk": change_request.pk},
+        "officers:dli_detail": {"pk": a.institution.pk},
+        "officers:user_deactivate": {"pk": a.secondaries[0].pk},
     }
     return users, samples
 
@@ -221,8 +221,8 @@ def _sweep_table(samples, lang):
             rule = view_access(pattern.callback, namespaces)
             name = ":".join((*namespaces, pattern.name)) if pattern.name else route
             converters = pattern.pattern.converters
-            if pattern.name in samples:
-                url, names_object = reverse(name, kwargs=samples[pattern.name]), True
+            if name in samples:
+                url, names_object = reverse(name, kwargs=samples[name]), True
             elif not converters:
                 url, names_object = _concrete(route), False
             else:

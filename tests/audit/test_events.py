@@ -96,11 +96,11 @@ def test_every_event_is_recorded(smtp, clock):
     assert events(T.TERMS_ACCEPTED)[0].details["version"]
 
     # Invitations: sent, re-sent and cancelled by the primary user.
-    client.post(flows.url("invitation_create"), {"email": "new@college.example"})
+    client.post(flows.url("invitations:create"), {"email": "new@college.example"})
     invitation = Invitation.objects.get(email="new@college.example")
-    client.post(flows.url("invitation_manage", pk=invitation.pk), {"action": "resend"})
+    client.post(flows.url("invitations:manage", pk=invitation.pk), {"action": "resend"})
     replacement = Invitation.objects.get(email="new@college.example", revoked_at__isnull=True)
-    client.post(flows.url("invitation_manage", pk=replacement.pk), {"action": "cancel"})
+    client.post(flows.url("invitations:manage", pk=replacement.pk), {"action": "cancel"})
     for event_type in (T.INVITATION_SENT, T.INVITATION_RESENT, T.INVITATION_CANCELLED):
         event = events(event_type, target_email="new@college.example")[0]
         assert (event.actor, event.institution, event.ip_address) == (
@@ -115,7 +115,7 @@ def test_every_event_is_recorded(smtp, clock):
         for name in ("leaving", "successor")
     )
     client.post(
-        flows.url("user_request_remove"),
+        flows.url("user_changes:request_remove"),
         {"membership": leaving.membership.pk, "reason": UserChangeRequest.Reason.LEFT_DLI},
     )
     removal = UserChangeRequest.objects.get()
@@ -157,7 +157,7 @@ def test_every_event_is_recorded(smtp, clock):
     assert events(T.SIGNED_OUT)[0].actor == primary
     officer_client = flows.signed_in_client(smtp, email=officer.email)
     officer_client.post(
-        flows.url("officer_user_deactivate", pk=primary.pk), {"reason": "Account misuse."}
+        flows.url("officers:user_deactivate", pk=primary.pk), {"reason": "Account misuse."}
     )
     (deactivated,) = events(T.USER_DEACTIVATED)
     assert (deactivated.actor, deactivated.target_user, deactivated.ip_address) == (

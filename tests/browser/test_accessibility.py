@@ -28,15 +28,20 @@ PUBLIC_PAGES = [
     "terms",
     "privacy",
 ]
-MEMBER_PAGES = ["home", "users", "account_sessions", "account_change_password"]
+MEMBER_PAGES = ["home", "invitations:users", "account_sessions", "account_change_password"]
 PRIMARY_PAGES = [
-    "invitation_create",
-    "user_requests",
-    "user_request_change_primary",
-    "user_request_remove",
-    "audit_log",
+    "invitations:create",
+    "user_changes:request_list",
+    "user_changes:request_change_primary",
+    "user_changes:request_remove",
+    "audit:log",
 ]
-OFFICER_PAGES = ["home", "officer_requests", "officer_dlis", "officer_dli_onboard"]
+OFFICER_PAGES = [
+    "home",
+    "officers:user_change_request_list",
+    "officers:dli_list",
+    "officers:dli_onboard",
+]
 
 
 def _session_cookie(live_server, user) -> dict:
@@ -79,7 +84,7 @@ def test_every_page_passes_axe(browser, live_server, smtp, lang):
         live_server,
         _session_cookie(live_server, dli.primary),
         [flows.url(name, lang) for name in MEMBER_PAGES + PRIMARY_PAGES]
-        + [flows.url("user_request_detail", lang, pk=change.pk)],
+        + [flows.url("user_changes:request_detail", lang, pk=change.pk)],
     )
     _scan(
         browser,
@@ -87,8 +92,8 @@ def test_every_page_passes_axe(browser, live_server, smtp, lang):
         _session_cookie(live_server, officer),
         [flows.url(name, lang) for name in OFFICER_PAGES]
         + [
-            flows.url("officer_request", lang, pk=change.pk),
-            flows.url("officer_dli", lang, pk=dli.institution.pk),
-            flows.url("officer_user_deactivate", lang, pk=dli.secondaries[1].pk),
+            flows.url("officers:user_change_request_detail", lang, pk=change.pk),
+            flows.url("officers:dli_detail", lang, pk=dli.institution.pk),
+            flows.url("officers:user_deactivate", lang, pk=dli.secondaries[1].pk),
         ],
     )

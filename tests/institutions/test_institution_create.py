@@ -60,7 +60,7 @@ def test_onboarding_page_shows_the_message_on_the_number(client, smtp, created_m
     officer = OfficerFactory()
     flows.sign_in(client, smtp, email=officer.email)
     response = client.post(
-        flows.url("officer_dli_onboard"),
+        flows.url("officers:dli_onboard"),
         {
             "dli_number": NUMBER,
             "name_en": "Maple College",

@@ -21,7 +21,7 @@ NEW_EMAIL = "new.colleague@college.example"
 
 
 def _invite(client, email: str, lang: str = "en"):
-    return client.post(flows.url("invitation_create", lang), {"email": email})
+    return client.post(flows.url("invitations:create", lang), {"email": email})
 
 
 def test_primary_invites_a_secondary_user_who_joins_as_secondary(smtp):
@@ -30,16 +30,16 @@ def test_primary_invites_a_secondary_user_who_joins_as_secondary(smtp):
 
     home = client.get(flows.url("home"))
     assert b"Create an account for a DLI user" in home.content
-    assert flows.url("invitation_create").encode() in home.content
+    assert flows.url("invitations:create").encode() in home.content
 
-    page = client.get(flows.url("invitation_create"))
+    page = client.get(flows.url("invitations:create"))
     assert page.status_code == 200
     for text in (b"Create a DLI user account", b'label="Email address"', b"New request"):
         assert text in page.content
 
     response = _invite(client, "New.Colleague@College.example")
     assert response.status_code == 302
-    assert response["Location"] == flows.url("users")
+    assert response["Location"] == flows.url("invitations:users")
     invitation = Invitation.objects.get(email=NEW_EMAIL)
     assert (invitation.role, invitation.invited_by, invitation.language) == (
         Membership.Role.SECONDARY,
@@ -103,7 +103,7 @@ def test_a_secondary_user_cannot_invite(smtp):
     client = flows.signed_in_client(smtp, email=dli.secondaries[0].email)
     home = client.get(flows.url("home"))
     assert b"Create an account for a DLI user" not in home.content
-    assert client.get(flows.url("invitation_create")).status_code == 403
+    assert client.get(flows.url("invitations:create")).status_code == 403
     assert _invite(client, NEW_EMAIL).status_code == 403
     assert not Invitation.objects.exists()
 

@@ -12,7 +12,7 @@ from tests.factories import dli_with_users
 
 
 def _manage(client, invitation, action):
-    return client.post(flows.url("invitation_manage", pk=invitation.pk), {"action": action})
+    return client.post(flows.url("invitations:manage", pk=invitation.pk), {"action": action})
 
 
 def test_members_see_users_and_pending_invitations(smtp):
@@ -23,7 +23,7 @@ def test_members_see_users_and_pending_invitations(smtp):
         institution=dli.institution, email="pending@college.example", invited_by=dli.primary
     )
     client = flows.signed_in_client(smtp, email=secondary.email)
-    page = client.get(flows.url("users"))
+    page = client.get(flows.url("invitations:users"))
     assert page.status_code == 200
     content = page.content.decode()
     for user in (dli.primary, *dli.secondaries):
@@ -35,8 +35,8 @@ def test_members_see_users_and_pending_invitations(smtp):
     expires = timezone.localtime(sent.invitation.expires_at)
     assert str(expires.year) in content
     # A secondary user sees the list but cannot manage it.
-    assert flows.url("invitation_manage", pk=sent.invitation.pk) not in content
-    assert flows.url("invitation_create") not in content
+    assert flows.url("invitations:manage", pk=sent.invitation.pk) not in content
+    assert flows.url("invitations:create") not in content
     assert _manage(client, sent.invitation, "cancel").status_code == 403
     assert Invitation.objects.get(pk=sent.invitation.pk).revoked_at is None
 
@@ -45,8 +45,8 @@ def test_primary_resends_an_invitation_with_a_new_code(smtp):
     dli = dli_with_users(secondaries=0)
     sent = invitation_send(institution=dli.institution, email="p@college.example")
     client = flows.signed_in_client(smtp, email=dli.primary.email)
-    page = client.get(flows.url("users"))
-    assert flows.url("invitation_manage", pk=sent.invitation.pk).encode() in page.content
+    page = client.get(flows.url("invitations:users"))
+    assert flows.url("invitations:manage", pk=sent.invitation.pk).encode() in page.content
 
     response = _manage(client, sent.invitation, "resend")
     assert response.status_code == 302
@@ -70,7 +70,7 @@ def test_primary_cancels_an_invitation(smtp):
     # Bilingual (the invitee's language is not known): English first, as invited, then French.
     assert notice.text.startswith("The invitation you received")
     assert "-" * 40 in notice.text
-    page = client.get(flows.url("users"))
+    page = client.get(flows.url("invitations:users"))
     assert b"The invitation to p@college.example was cancelled." in page.content
     assert b"There are no pending invitations." in page.content
 
@@ -79,4 +79,4 @@ def test_manage_accepts_only_post(smtp):
     dli = dli_with_users(secondaries=0)
     sent = invitation_send(institution=dli.institution, email="p@college.example")
     client = flows.signed_in_client(smtp, email=dli.primary.email)
-    assert client.get(flows.url("invitation_manage", pk=sent.invitation.pk)).status_code == 405
+    assert client.get(flows.url("invitations:manage", pk=sent.invitation.pk)).status_code == 405

@@ -134,7 +134,7 @@ def test_a_superuser_still_manages_access(client, smtp):
 def test_adding_a_dli_in_the_admin_is_the_onboarding_page(officer_client):
     response = officer_client.get(flows.url("admin:institutions_institution_add", "fr"))
     assert response.status_code == 302
-    assert response["Location"] == flows.url("officer_dli_onboard", "fr")
+    assert response["Location"] == flows.url("officers:dli_onboard", "fr")
 
 
 def test_a_dli_number_never_changes_in_the_admin(officer_client):

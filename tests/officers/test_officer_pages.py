@@ -15,7 +15,7 @@ from tests import flows
 from tests.conftest import INVITATION_CODE
 from tests.factories import InstitutionFactory, OfficerFactory, dli_with_users
 
-OFFICER_PAGES = ("officer_requests", "officer_dlis", "officer_dli_onboard")
+OFFICER_PAGES = ("officers:user_change_request_list", "officers:dli_list", "officers:dli_onboard")
 
 
 @pytest.fixture
@@ -47,8 +47,10 @@ def test_dli_users_cannot_open_officer_pages(smtp):
     client = flows.signed_in_client(smtp, email=dli.primary.email)
     for name in OFFICER_PAGES:
         assert client.get(flows.url(name)).status_code == 403, name
-    assert client.get(flows.url("officer_dli", pk=dli.institution.pk)).status_code == 403
-    response = client.post(flows.url("officer_user_deactivate", pk=dli.primary.pk), {"reason": "x"})
+    assert client.get(flows.url("officers:dli_detail", pk=dli.institution.pk)).status_code == 403
+    response = client.post(
+        flows.url("officers:user_deactivate", pk=dli.primary.pk), {"reason": "x"}
+    )
     assert response.status_code == 403
 
 
@@ -61,10 +63,10 @@ def test_onboard_a_dli_and_invite_its_primary_user(officer_client, smtp):
         "primary_email": "Rep@Example-College.example",
         "language": "en",
     }
-    response = officer_client.post(flows.url("officer_dli_onboard"), data)
+    response = officer_client.post(flows.url("officers:dli_onboard"), data)
     assert response.status_code == 302
     institution = Institution.objects.get(dli_number="O19390898172")
-    assert response["Location"] == flows.url("officer_dli", pk=institution.pk)
+    assert response["Location"] == flows.url("officers:dli_detail", pk=institution.pk)
     assert institution.name_fr == "Example College"
     invitation = Invitation.objects.get(institution=institution)
     assert (invitation.email, invitation.role, invitation.invited_by) == (
@@ -74,9 +76,9 @@ def test_onboard_a_dli_and_invite_its_primary_user(officer_client, smtp):
     )
     assert INVITATION_CODE.match(smtp.wait_for("rep@example-college.example").first_line)
 
-    again = officer_client.post(flows.url("officer_dli_onboard"), data)
+    again = officer_client.post(flows.url("officers:dli_onboard"), data)
     assert again.status_code == 200 and str(MSG_DLI_EXISTS).encode() in again.content
-    bad = officer_client.post(flows.url("officer_dli_onboard"), {**data, "dli_number": "12345"})
+    bad = officer_client.post(flows.url("officers:dli_onboard"), {**data, "dli_number": "12345"})
     assert bad.status_code == 200 and b"letter O followed by 11 digits" in bad.content
     assert Institution.objects.count() == 1
 
@@ -86,12 +88,12 @@ def test_resend_the_primary_invitation_of_a_dli_without_primary(officer_client, 
     first = invitation_send(
         institution=institution, email="rep@college.example", role=Membership.Role.PRIMARY
     )
-    page = officer_client.get(flows.url("officer_dli", pk=institution.pk))
+    page = officer_client.get(flows.url("officers:dli_detail", pk=institution.pk))
     assert b"rep@college.example" in page.content
     assert b'name="language"' in page.content  # the DLI has no primary user: the form is shown
 
     response = officer_client.post(
-        flows.url("officer_dli", pk=institution.pk), {"email": "", "language": "fr"}
+        flows.url("officers:dli_detail", pk=institution.pk), {"email": "", "language": "fr"}
     )
     assert response.status_code == 302
     code = smtp.wait_for("rep@college.example", count=2).first_line
@@ -100,7 +102,7 @@ def test_resend_the_primary_invitation_of_a_dli_without_primary(officer_client, 
 
     # To another address: the pending invitation is replaced.
     officer_client.post(
-        flows.url("officer_dli", pk=institution.pk),
+        flows.url("officers:dli_detail", pk=institution.pk),
         {"email": "other@college.example", "language": "en"},
     )
     pending = Invitation.objects.filter(
@@ -111,11 +113,11 @@ def test_resend_the_primary_invitation_of_a_dli_without_primary(officer_client, 
 
 def test_no_primary_invitation_while_the_dli_has_a_primary(officer_client):
     dli = dli_with_users(secondaries=0)
-    page = officer_client.get(flows.url("officer_dli", pk=dli.institution.pk))
+    page = officer_client.get(flows.url("officers:dli_detail", pk=dli.institution.pk))
     assert dli.primary.email.encode() in page.content
     assert b'name="language"' not in page.content
     response = officer_client.post(
-        flows.url("officer_dli", pk=dli.institution.pk),
+        flows.url("officers:dli_detail", pk=dli.institution.pk),
         {"email": "x@college.example", "language": "fr"},
     )
     assert response.status_code == 200
@@ -127,16 +129,16 @@ def test_deactivate_a_user_ends_their_session_and_membership(officer_client, smt
     dli = dli_with_users(secondaries=1)
     target = dli.secondaries[0]
     target_client = flows.signed_in_client(smtp, email=target.email)
-    page = officer_client.get(flows.url("officer_dli", pk=dli.institution.pk))
-    assert flows.url("officer_user_deactivate", pk=target.pk).encode() in page.content
+    page = officer_client.get(flows.url("officers:dli_detail", pk=dli.institution.pk))
+    assert flows.url("officers:user_deactivate", pk=target.pk).encode() in page.content
 
-    form = officer_client.post(flows.url("officer_user_deactivate", pk=target.pk), {"reason": ""})
+    form = officer_client.post(flows.url("officers:user_deactivate", pk=target.pk), {"reason": ""})
     assert form.status_code == 200 and b"Enter the reason for the deactivation." in form.content
     response = officer_client.post(
-        flows.url("officer_user_deactivate", pk=target.pk), {"reason": "Left the college."}
+        flows.url("officers:user_deactivate", pk=target.pk), {"reason": "Left the college."}
     )
     assert response.status_code == 302
-    assert response["Location"] == flows.url("officer_dli", pk=dli.institution.pk)
+    assert response["Location"] == flows.url("officers:dli_detail", pk=dli.institution.pk)
     target.refresh_from_db()
     assert not target.is_active
     # The membership ends; its row stays as the record of the DLI and role.
@@ -148,7 +150,7 @@ def test_deactivate_a_user_ends_their_session_and_membership(officer_client, smt
     assert SESSION_KEY not in target_client.session
 
     myself = officer_client.post(
-        flows.url("officer_user_deactivate", pk=officer_client.officer.pk), {"reason": "test"}
+        flows.url("officers:user_deactivate", pk=officer_client.officer.pk), {"reason": "test"}
     )
     assert str(MSG_CANNOT_DEACTIVATE_SELF).encode() in myself.content
 
@@ -165,16 +167,23 @@ def test_queue_shows_open_requests_oldest_first_and_decided_ones_apart(officer_c
         )
         for dli in (first, second)
     ]
-    content = officer_client.get(flows.url("officer_requests")).content.decode()
-    positions = [content.index(flows.url("officer_request", pk=r.pk)) for r in requests]
+    content = officer_client.get(flows.url("officers:user_change_request_list")).content.decode()
+    positions = [
+        content.index(flows.url("officers:user_change_request_detail", pk=r.pk)) for r in requests
+    ]
     assert positions == sorted(positions)
     officer_client.post(
-        flows.url("officer_request", pk=requests[0].pk),
+        flows.url("officers:user_change_request_detail", pk=requests[0].pk),
         {"action": "refuse", "reason": "Duplicate."},
     )
-    open_queue = officer_client.get(flows.url("officer_requests")).content.decode()
-    assert flows.url("officer_request", pk=requests[0].pk) not in open_queue
-    refused = officer_client.get(flows.url("officer_requests"), {"status": "refused"}).content
-    assert flows.url("officer_request", pk=requests[0].pk).encode() in refused
+    open_queue = officer_client.get(flows.url("officers:user_change_request_list")).content.decode()
+    assert flows.url("officers:user_change_request_detail", pk=requests[0].pk) not in open_queue
+    refused = officer_client.get(
+        flows.url("officers:user_change_request_list"), {"status": "refused"}
+    ).content
+    assert flows.url("officers:user_change_request_detail", pk=requests[0].pk).encode() in refused
     assert b"Duplicate." in refused
-    assert officer_client.get(flows.url("officer_request", pk=99999)).status_code == 404
+    assert (
+        officer_client.get(flows.url("officers:user_change_request_detail", pk=99999)).status_code
+        == 404
+    )

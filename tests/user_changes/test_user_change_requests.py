@@ -41,16 +41,17 @@ def signed_in(client) -> bool:
 
 
 def _change_primary(client, **data):
-    return client.post(flows.url("user_request_change_primary"), data)
+    return client.post(flows.url("user_changes:request_change_primary"), data)
 
 
 def _remove(client, **data):
-    return client.post(flows.url("user_request_remove"), data)
+    return client.post(flows.url("user_changes:request_remove"), data)
 
 
 def _decide(client, change_request, action, **data):
     return client.post(
-        flows.url("officer_request", pk=change_request.pk), {"action": action, **data}
+        flows.url("officers:user_change_request_detail", pk=change_request.pk),
+        {"action": action, **data},
     )
 
 
@@ -60,7 +61,7 @@ def test_change_to_an_existing_secondary_keeps_every_secondary_user(smtp):
     officer = OfficerFactory()
     client = flows.signed_in_client(smtp, email=dli.primary.email)
 
-    form = client.get(flows.url("user_request_change_primary"))
+    form = client.get(flows.url("user_changes:request_change_primary"))
     assert form.status_code == 200
     assert new_primary.email.encode() in form.content
     response = _change_primary(
@@ -72,15 +73,18 @@ def test_change_to_an_existing_secondary_keeps_every_secondary_user(smtp):
     )
     assert response.status_code == 302
     change_request = UserChangeRequest.objects.get()
-    assert response["Location"] == flows.url("user_request_detail", pk=change_request.pk)
+    assert response["Location"] == flows.url("user_changes:request_detail", pk=change_request.pk)
     assert (change_request.status, change_request.target_user) == ("submitted", new_primary)
     assert "submitted" in smtp.wait_for(dli.primary.email, count=2).subject
     # Nothing changes until an officer decides.
     assert role_of(dli.primary) == Membership.Role.PRIMARY
 
     officer_client = flows.signed_in_client(smtp, email=officer.email)
-    queue = officer_client.get(flows.url("officer_requests"))
-    assert flows.url("officer_request", pk=change_request.pk).encode() in queue.content
+    queue = officer_client.get(flows.url("officers:user_change_request_list"))
+    assert (
+        flows.url("officers:user_change_request_detail", pk=change_request.pk).encode()
+        in queue.content
+    )
     assert _decide(officer_client, change_request, "approve").status_code == 302
 
     change_request.refresh_from_db()
@@ -92,9 +96,9 @@ def test_change_to_an_existing_secondary_keeps_every_secondary_user(smtp):
 
     # The new primary user has the primary's rights; the former one has not any more.
     new_client = flows.signed_in_client(smtp, email=new_primary.email)
-    assert new_client.get(flows.url("invitation_create")).status_code == 200
-    assert new_client.get(flows.url("user_requests")).status_code == 200
-    assert client.get(flows.url("invitation_create")).status_code == 403
+    assert new_client.get(flows.url("invitations:create")).status_code == 200
+    assert new_client.get(flows.url("user_changes:request_list")).status_code == 200
+    assert client.get(flows.url("invitations:create")).status_code == 403
     assert b"Secondary user" in client.get(flows.url("home")).content
     # Every existing secondary user still signs in and keeps their role.
     for user in others:
@@ -140,7 +144,7 @@ def test_change_to_a_new_person_invites_them_as_primary_and_removes_the_former(s
     confirmation = smtp.wait_for("next.primary@college.example", count=2).first_line
     flows.confirm(newcomer, email="next.primary@college.example", code=confirmation)
     flows.sign_in(newcomer, smtp, email="next.primary@college.example")
-    assert newcomer.get(flows.url("invitation_create")).status_code == 200
+    assert newcomer.get(flows.url("invitations:create")).status_code == 200
     assert role_of(User.objects.get(email="next.primary@college.example")) == "primary"
 
 
@@ -154,7 +158,7 @@ def test_removal_ends_the_users_session_at_once_and_sign_in_fails(smtp):
     assert UserSession.objects.filter(user=leaving, session_key=session_key).exists()
 
     client = flows.signed_in_client(smtp, email=dli.primary.email)
-    form = client.get(flows.url("user_request_remove"))
+    form = client.get(flows.url("user_changes:request_remove"))
     assert leaving.email.encode() in form.content
     assert f'<option value="{leaving.membership.pk}"'.encode() in form.content
     assert f'<option value="{dli.primary.membership.pk}"'.encode() not in form.content
@@ -183,7 +187,7 @@ def test_removal_ends_the_users_session_at_once_and_sign_in_fails(smtp):
     # The other users are untouched.
     assert role_of(staying) == Membership.Role.SECONDARY
     assert role_of(dli.primary) == Membership.Role.PRIMARY
-    assert client.get(flows.url("users")).status_code == 200
+    assert client.get(flows.url("invitations:users")).status_code == 200
 
 
 def test_refusal_needs_a_reason_that_the_dli_sees(smtp):
@@ -213,7 +217,7 @@ def test_refusal_needs_a_reason_that_the_dli_sees(smtp):
     assert dli.secondaries[0].is_active
 
     client = flows.signed_in_client(smtp, email=dli.primary.email)
-    listing = client.get(flows.url("user_requests"))
+    listing = client.get(flows.url("user_changes:request_list"))
     assert b"Refused" in listing.content and b"Send it from the DLI." in listing.content
     decision = [m for m in smtp.for_address(dli.primary.email) if "refused" in m.subject]
     assert len(decision) == 1 and "Send it from the DLI." in decision[0].text

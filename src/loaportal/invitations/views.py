@@ -60,7 +60,7 @@ def invitation_create(request):
                 request,
                 _("An invitation code was sent to %(email)s.") % {"email": sent.invitation.email},
             )
-            return redirect("users")
+            return redirect("invitations:users")
     return render(
         request, "invitations/invitation_create.html", {"form": form, "membership": membership}
     )
@@ -92,4 +92,4 @@ def invitation_manage(request, pk: int):
             )
     except InvitationError as exc:
         messages.error(request, exc.message)
-    return redirect("users")
+    return redirect("invitations:users")

@@ -45,7 +45,7 @@ class InstitutionAdmin(OfficerAdminMixin, admin.ModelAdmin):
     def add_view(self, request, form_url="", extra_context=None):
         # "Add" in the back office is the onboarding page: one path that creates the DLI,
         # invites its primary user and records the audit entry.
-        return redirect("officer_dli_onboard")
+        return redirect("officers:dli_onboard")
 
     def has_delete_permission(self, request, obj=None):
         return False

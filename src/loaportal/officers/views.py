@@ -45,7 +45,7 @@ PAGE_SIZE = 50
 
 
 @officer
-def officer_requests(request):
+def officer_user_change_requests(request):
     """The queue of user-change requests: open ones oldest first, or decided ones."""
     status = request.GET.get("status")
     if status not in UserChangeRequest.Status.values:
@@ -61,7 +61,7 @@ def officer_requests(request):
 
 
 @officer
-def officer_request(request, pk: int):
+def officer_user_change_request(request, pk: int):
     """One request, with "Approve" and "Refuse" (a refusal needs a reason)."""
     change_request = get_object_or_404(user_change_request_visible_to(user=request.user), pk=pk)
     action = request.POST.get("action") if request.method == "POST" else None
@@ -83,9 +83,9 @@ def officer_request(request, pk: int):
                 form.add_error("reason", exc.message)
             else:
                 messages.error(request, exc.message)
-                return redirect("officer_request", pk=change_request.pk)
+                return redirect("officers:user_change_request_detail", pk=change_request.pk)
         else:
-            return redirect("officer_request", pk=change_request.pk)
+            return redirect("officers:user_change_request_detail", pk=change_request.pk)
     members = membership_list(institution=change_request.institution)
     return render(
         request,
@@ -122,7 +122,7 @@ def officer_dli(request, pk: int):
                 request,
                 _("An invitation code was sent to %(email)s.") % {"email": sent.invitation.email},
             )
-            return redirect("officer_dli", pk=institution.pk)
+            return redirect("officers:dli_detail", pk=institution.pk)
     members = membership_list(institution=institution)
     return render(
         request,
@@ -167,7 +167,7 @@ def officer_dli_onboard(request):
                 _("The DLI was created and an invitation code was sent to %(email)s.")
                 % {"email": sent.invitation.email},
             )
-            return redirect("officer_dli", pk=sent.invitation.institution_id)
+            return redirect("officers:dli_detail", pk=sent.invitation.institution_id)
     return render(request, "officers/onboard.html", {"form": form})
 
 
@@ -189,8 +189,8 @@ def officer_user_deactivate(request, pk: int):
                 request, _("The account of %(email)s was deactivated.") % {"email": account.email}
             )
             if membership is not None:
-                return redirect("officer_dli", pk=membership.institution_id)
-            return redirect("officer_dlis")
+                return redirect("officers:dli_detail", pk=membership.institution_id)
+            return redirect("officers:dli_list")
     return render(
         request,
         "officers/deactivate.html",

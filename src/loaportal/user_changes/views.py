@@ -18,7 +18,7 @@ from loaportal.user_changes.services import UserChangeRequestError, user_change_
 
 
 @primary
-def user_requests(request):
+def request_list(request):
     membership = request.membership
     return render(
         request,
@@ -31,7 +31,7 @@ def user_requests(request):
 
 
 @primary
-def user_request_detail(request, pk: int):
+def request_detail(request, pk: int):
     membership = request.membership
     change_request = get_object_or_404(user_change_request_visible_to(user=request.user), pk=pk)
     return render(
@@ -51,12 +51,12 @@ def _submit(request, form, **arguments):
         request,
         _("Your request was submitted to IRCC. You will receive an email when it is decided."),
     )
-    return redirect("user_request_detail", pk=change_request.pk)
+    return redirect("user_changes:request_detail", pk=change_request.pk)
 
 
 @primary
 @rate_limit(action="user_change_request")
-def user_request_change_primary(request):
+def request_change_primary(request):
     """ "Change the primary user"."""
     membership = request.membership
     form = ChangePrimaryForm(request.POST or None, institution=membership.institution)
@@ -83,7 +83,7 @@ def user_request_change_primary(request):
 
 @primary
 @rate_limit(action="user_change_request")
-def user_request_remove(request):
+def request_remove(request):
     """ "Remove a secondary user"."""
     membership = request.membership
     form = RemoveUserForm(request.POST or None, institution=membership.institution)
