@@ -1,7 +1,23 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from loaportal.audit.models import AuditEvent
+from loaportal.audit.models import AuditEvent, EventType
 from loaportal.core.admin import ReadOnlyOfficerAdminMixin
+
+
+class EventTypeListFilter(admin.SimpleListFilter):
+    """Filter by event kind, offering the registered kinds (``EventType``) with their labels."""
+
+    title = _("Event")
+    parameter_name = "event_type"
+
+    def lookups(self, request, model_admin):
+        return EventType.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(event_type=self.value())
+        return queryset
 
 
 @admin.register(AuditEvent)
@@ -10,13 +26,13 @@ class AuditEventAdmin(ReadOnlyOfficerAdminMixin, admin.ModelAdmin):
 
     list_display = (
         "occurred_at",
-        "event_type",
+        "get_event_type_display",
         "actor_email",
         "institution",
         "target_email",
         "ip_address",
     )
-    list_filter = ("event_type", ("occurred_at", admin.DateFieldListFilter))
+    list_filter = (EventTypeListFilter, ("occurred_at", admin.DateFieldListFilter))
     search_fields = (
         "actor_email",
         "target_email",

@@ -38,7 +38,13 @@ class AuditEventQuerySet(models.QuerySet):
 
 
 class EventType(models.TextChoices):
-    """What happened. Kept as a database constraint too (``audit_auditevent_type_valid``)."""
+    """What happened: the registry of audit event kinds, with their labels for display.
+
+    The kinds live here only, not in the database: the column is a plain string without a
+    check constraint or model ``choices``, so adding a kind needs no audit migration. The
+    service (``audit_record``) and ``AuditEvent.save`` refuse a kind that is not listed here,
+    see ``validate_event_type``.
+    """
 
     INSTITUTION_CREATED = "institution_created", _("DLI onboarded")
     INVITATION_SENT = "invitation_sent", _("Invitation sent")
@@ -65,15 +71,34 @@ class EventType(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset")
 
 
+class UnknownEventTypeError(ValueError):
+    """Raised when code records an event kind that ``EventType`` does not list."""
+
+
+def validate_event_type(value: str) -> EventType:
+    """The registered kind for ``value``; ``UnknownEventTypeError`` when it is not registered."""
+    try:
+        return EventType(value)
+    except ValueError:
+        raise UnknownEventTypeError(f"Unknown audit event kind: {value!r}") from None
+
+
+def event_type_label(value: str) -> str:
+    """The translated label of an event kind; the raw value for a kind no longer registered."""
+    try:
+        return EventType(value).label
+    except ValueError:
+        return value
+
+
 class AuditEvent(models.Model):
     """One security or account event: what happened, when, who did it, to whom, from where."""
 
     Type = EventType
 
     occurred_at = models.DateTimeField(_("When"), default=timezone.now, db_index=True)
-    event_type = models.CharField(
-        _("Event"), max_length=32, choices=EventType.choices, db_index=True
-    )
+    # No ``choices`` and no check constraint: the kinds are ``EventType`` (see there).
+    event_type = models.CharField(_("Event"), max_length=32, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -117,12 +142,6 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["institution", "-occurred_at"], name="audit_event_dli_when_idx"),
         ]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(event_type__in=EventType.values),
-                name="audit_auditevent_type_valid",
-            ),
-        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d %H:%M:%S} {self.event_type} {self.actor_email}"
@@ -130,8 +149,14 @@ class AuditEvent(models.Model):
     def save(self, *args, **kwargs):
         if not self._state.adding:
             raise AppendOnlyError(MSG_APPEND_ONLY)
+        validate_event_type(self.event_type)
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(MSG_APPEND_ONLY)
+
+    def get_event_type_display(self) -> str:
+        return event_type_label(self.event_type)
+
+    get_event_type_display.short_description = _("Event")

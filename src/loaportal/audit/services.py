@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from loaportal.audit.context import client_ip
-from loaportal.audit.models import AuditEvent
+from loaportal.audit.models import AuditEvent, validate_event_type
 from loaportal.core.roles import institution_of
 
 if TYPE_CHECKING:
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 def audit_record(
     *,
-    event_type: AuditEvent.Type,
+    event_type: AuditEvent.Type | str,
     actor: User | None = None,
     institution: Institution | None = None,
     target_user: User | None = None,
@@ -29,8 +29,10 @@ def audit_record(
     ``institution_from``: take the DLI from this user's membership when ``institution`` is not
     given (sign-in events). The source address defaults to the current request's
     (``loaportal.audit.context``). Runs in the caller's transaction: an action that rolls back
-    leaves no entry.
+    leaves no entry. ``event_type`` must be registered in ``EventType``
+    (``UnknownEventTypeError`` otherwise).
     """
+    event_type = validate_event_type(event_type)
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     if institution is None and institution_from is not None:
