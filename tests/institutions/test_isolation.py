@@ -52,7 +52,9 @@ def test_pages_show_only_the_users_own_dli(two_dlis):
     assert a.secondaries[0].email.encode() in users
     # The DLI's audit page lists A's events only, even filtered by a type B has.
     assert AuditEvent.objects.filter(institution=b.institution).exists()
-    filtered = client.get(flows.url("audit:log"), {"event_type": "request_submitted"}).content
+    filtered = client.get(
+        flows.url("audit:log"), {"event_type": "user_change_request_submitted"}
+    ).content
     assert b"college-b.example" not in filtered
 
 

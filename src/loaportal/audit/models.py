@@ -60,15 +60,29 @@ class EventType(models.TextChoices):
     CODE_FAILED = "code_failed", _("Wrong verification code")
     CODE_EXPIRED = "code_expired", _("Expired verification code")
     TERMS_ACCEPTED = "terms_accepted", _("Terms accepted")
+    # Written before user-change requests were named as such: kept so that those entries
+    # still display; new entries use the USER_CHANGE_REQUEST_* kinds below.
     REQUEST_SUBMITTED = "request_submitted", _("Request submitted")
     REQUEST_APPROVED = "request_approved", _("Request approved")
     REQUEST_REFUSED = "request_refused", _("Request refused")
+    USER_CHANGE_REQUEST_SUBMITTED = (
+        "user_change_request_submitted",
+        _("User-change request submitted"),
+    )
+    USER_CHANGE_REQUEST_APPROVED = "user_change_request_approved", _("User-change request approved")
+    USER_CHANGE_REQUEST_REFUSED = "user_change_request_refused", _("User-change request refused")
     PRIMARY_CHANGED = "primary_changed", _("Primary user changed")
     USER_REMOVED = "user_removed", _("User removed")
     USER_DEACTIVATED = "user_deactivated", _("User deactivated")
     SESSIONS_ENDED = "sessions_ended", _("Other sessions ended")
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     PASSWORD_RESET = "password_reset", _("Password reset")
+
+
+# Kinds kept only so that the entries written with them still display; nothing records them.
+RETIRED_EVENT_TYPES = frozenset(
+    {EventType.REQUEST_SUBMITTED, EventType.REQUEST_APPROVED, EventType.REQUEST_REFUSED}
+)
 
 
 class UnknownEventTypeError(ValueError):

@@ -92,7 +92,7 @@ def _email_request(template: str, *, change_request: UserChangeRequest, recipien
         seen.add(recipient.email)
         email_send_template(
             to=recipient.email,
-            template_prefix=f"user_changes/email/user_change_{template}",
+            template_prefix=f"user_changes/email/{template}",
             context={"change_request": change_request, "recipient": recipient},
             language=recipient.preferred_language,
         )
@@ -112,7 +112,8 @@ def user_change_request_submit(
 
     ``membership``: the secondary user to remove, or the one who becomes primary (for a change
     to a new person, give ``new_primary_email`` instead).
-    Side effects: a ``request_submitted`` audit entry; an acknowledgement email to the requester.
+    Side effects: a ``user_change_request_submitted`` audit entry; an acknowledgement email to
+    the requester.
     Raises ``UserChangeRequestError`` (with the form field it concerns) when the request is
     not allowed; a request of the same kind already open is also refused by a database
     constraint.
@@ -170,7 +171,7 @@ def user_change_request_submit(
         except IntegrityError as exc:
             raise UserChangeRequestError(pending_message, code="already_pending") from exc
         audit_record(
-            event_type=AuditEvent.Type.REQUEST_SUBMITTED,
+            event_type=AuditEvent.Type.USER_CHANGE_REQUEST_SUBMITTED,
             actor=requested_by,
             institution=institution,
             target_user=change_request.target_user,
@@ -183,7 +184,9 @@ def user_change_request_submit(
             },
         )
         _email_request(
-            "request_submitted", change_request=change_request, recipients=[requested_by]
+            "user_change_request_submitted",
+            change_request=change_request,
+            recipients=[requested_by],
         )
     return change_request
 
@@ -221,7 +224,7 @@ def _decide(change_request: UserChangeRequest, *, to: str, officer: User, event_
         .first()
     )
     _email_request(
-        "request_decided",
+        "user_change_request_decided",
         change_request=change_request,
         recipients=[change_request.requested_by, primary.user if primary else None],
     )
@@ -356,8 +359,8 @@ def user_change_request_approve(
       removed, as requested; then the secondary user named becomes primary, or the new person
       is sent a primary invitation (``primary_changed`` audit entry). Other secondary users
       are untouched;
-    - ``request_approved`` audit entry; decision email to the requester and the DLI's primary
-      user, each in their language.
+    - ``user_change_request_approved`` audit entry; decision email to the requester and the
+      DLI's primary user, each in their language.
     Raises ``UserChangeRequestError`` if the request is no longer open or can no longer be
     applied (nothing changes then).
     """
@@ -377,7 +380,7 @@ def user_change_request_approve(
             current,
             to=UserChangeRequest.Status.APPROVED,
             officer=decided_by,
-            event_type=AuditEvent.Type.REQUEST_APPROVED,
+            event_type=AuditEvent.Type.USER_CHANGE_REQUEST_APPROVED,
         )
     return current
 
@@ -387,8 +390,8 @@ def user_change_request_refuse(
 ) -> UserChangeRequest:
     """An officer refuses a request, with a reason the DLI sees.
 
-    Side effects: ``request_refused`` audit entry; decision email to the requester and the
-    DLI's primary user, each in their language. Nothing else changes.
+    Side effects: ``user_change_request_refused`` audit entry; decision email to the requester
+    and the DLI's primary user, each in their language. Nothing else changes.
     """
     reason = reason.strip()
     if not reason:
@@ -404,7 +407,7 @@ def user_change_request_refuse(
             current,
             to=UserChangeRequest.Status.REFUSED,
             officer=decided_by,
-            event_type=AuditEvent.Type.REQUEST_REFUSED,
+            event_type=AuditEvent.Type.USER_CHANGE_REQUEST_REFUSED,
             refusal_reason=reason,
         )
     return current
