@@ -30,7 +30,7 @@ def _assert_primary_taken(exc: InvitationError) -> None:
     assert (exc.code, exc.message, exc.field) == (
         "primary_taken",
         MSG_PRIMARY_TAKEN,
-        "invitation_code",
+        "code",
     )
 
 

@@ -37,7 +37,7 @@ class SignupView(allauth_views.SignupView):
         except ApplicationError as exc:
             # Lost a race (for the same invitation code): the sign-up service's transaction
             # rolled back, nothing was created.
-            form_add_service_error(form, exc)
+            form_add_service_error(form, exc, rename=getattr(form, "SERVICE_FIELDS", None))
             return self.form_invalid(form)
 
 

@@ -40,8 +40,14 @@ class InvitationForm(forms.Form):
         return self.cleaned_data["email"].strip().lower()
 
 
+# The sign-up services' argument names, as this form calls its fields.
+SIGNUP_FIELDS = {"code": "invitation_code"}
+
+
 class SignupForm(allauth_forms.SignupForm):
     """Sign up with an invitation code ("S'inscrire" / "Sign up")."""
+
+    SERVICE_FIELDS = SIGNUP_FIELDS
 
     invitation_code = forms.CharField(
         label=_("Invite code"),
@@ -108,7 +114,7 @@ class SignupForm(allauth_forms.SignupForm):
             try:
                 self.invitation = invitation_check(code=code, email=email)
             except InvitationError as exc:
-                form_add_service_error(self, exc, default="invitation_code")
+                form_add_service_error(self, exc, rename=SIGNUP_FIELDS)
         return cleaned
 
     def fill_user(self, user) -> None:

@@ -266,18 +266,18 @@ def invitation_check(*, code: str, email: str, now: datetime | None = None) -> I
         Invitation.objects.select_related("institution").filter(code_hash=code_hash(code)).first()
     )
     if invitation is None:
-        raise InvitationError(MSG_CODE_UNKNOWN, code="unknown", field="invitation_code")
+        raise InvitationError(MSG_CODE_UNKNOWN, code="unknown", field="code")
     status = invitation.status_at(now)
     if status == Invitation.Status.USED:
-        raise InvitationError(MSG_CODE_USED, code="used", field="invitation_code")
+        raise InvitationError(MSG_CODE_USED, code="used", field="code")
     if status == Invitation.Status.REVOKED:
-        raise InvitationError(MSG_CODE_REVOKED, code="revoked", field="invitation_code")
+        raise InvitationError(MSG_CODE_REVOKED, code="revoked", field="code")
     if status == Invitation.Status.EXPIRED:
-        raise InvitationError(MSG_CODE_EXPIRED, code="expired", field="invitation_code")
+        raise InvitationError(MSG_CODE_EXPIRED, code="expired", field="code")
     if invitation.email != _normalize_email(email):
         raise InvitationError(MSG_EMAIL_MISMATCH, code="email_mismatch", field="email")
     if _primary_taken(invitation):
-        raise InvitationError(MSG_PRIMARY_TAKEN, code="primary_taken", field="invitation_code")
+        raise InvitationError(MSG_PRIMARY_TAKEN, code="primary_taken", field="code")
     return invitation
 
 
@@ -296,9 +296,9 @@ def invitation_redeem(
     now = now or timezone.now()
     current = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if current.status_at(now) != Invitation.Status.PENDING:
-        raise InvitationError(MSG_CODE_USED, code="used", field="invitation_code")
+        raise InvitationError(MSG_CODE_USED, code="used", field="code")
     if _primary_taken(current):
-        raise InvitationError(MSG_PRIMARY_TAKEN, code="primary_taken", field="invitation_code")
+        raise InvitationError(MSG_PRIMARY_TAKEN, code="primary_taken", field="code")
     current.used_at = now
     current.used_by = user
     current.save(update_fields=["used_at", "used_by"])
@@ -310,9 +310,7 @@ def invitation_redeem(
     except IntegrityError as exc:
         if current.role != Membership.Role.PRIMARY:
             raise
-        raise InvitationError(
-            MSG_PRIMARY_TAKEN, code="primary_taken", field="invitation_code"
-        ) from exc
+        raise InvitationError(MSG_PRIMARY_TAKEN, code="primary_taken", field="code") from exc
     _audit(AuditEvent.Type.INVITATION_USED, invitation=current, actor=user)
     return membership
 

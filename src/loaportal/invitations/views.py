@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from loaportal.core.access import member, primary
+from loaportal.core.forms import form_add_service_error
 from loaportal.institutions.models import Membership
 from loaportal.institutions.selectors import membership_list
 from loaportal.invitations.forms import InvitationForm
@@ -54,7 +55,7 @@ def invitation_create(request):
                 language=(translation.get_language() or "fr")[:2],
             )
         except InvitationError as exc:
-            form.add_error(exc.field or "email", exc.message)
+            form_add_service_error(form, exc, default="email")
         else:
             messages.success(
                 request,

@@ -17,6 +17,7 @@ from loaportal.accounts.selectors import user_visible_to
 from loaportal.accounts.services import AccountError
 from loaportal.core.access import officer
 from loaportal.core.exceptions import ApplicationError
+from loaportal.core.forms import form_add_service_error
 from loaportal.institutions.models import Membership, UserChangeRequest
 from loaportal.institutions.selectors import (
     institution_search,
@@ -80,7 +81,7 @@ def officer_user_change_request(request, pk: int):
                 messages.success(request, _("The request was refused."))
         except ApplicationError as exc:
             if action == "refuse" and exc.field == "reason":
-                form.add_error("reason", exc.message)
+                form_add_service_error(form, exc)
             else:
                 messages.error(request, exc.message)
                 return redirect("officers:user_change_request_detail", pk=change_request.pk)
@@ -116,7 +117,7 @@ def officer_dli(request, pk: int):
                 officer=request.user,
             )
         except ApplicationError as exc:
-            form.add_error("email" if exc.field in (None, "email") else exc.field, exc.message)
+            form_add_service_error(form, exc, default="email")
         else:
             messages.success(
                 request,
@@ -154,13 +155,8 @@ def officer_dli_onboard(request):
                 language=data["language"],
                 officer=request.user,
             )
-        except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
-        except ApplicationError as exc:
-            field = {"email": "primary_email"}.get(exc.field, exc.field)
-            form.add_error(field if field in form.fields else None, exc.message)
+        except (ValidationError, ApplicationError) as exc:
+            form_add_service_error(form, exc, rename={"email": "primary_email"})
         else:
             messages.success(
                 request,
@@ -183,7 +179,7 @@ def officer_user_deactivate(request, pk: int):
                 user=account, deactivated_by=request.user, reason=form.cleaned_data["reason"]
             )
         except AccountError as exc:
-            form.add_error(None, exc.message)
+            form_add_service_error(form, exc)
         else:
             messages.success(
                 request, _("The account of %(email)s was deactivated.") % {"email": account.email}

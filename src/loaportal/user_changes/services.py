@@ -114,7 +114,7 @@ def user_change_request_submit(
     to a new person, give ``new_primary_email`` instead).
     Side effects: a ``user_change_request_submitted`` audit entry; an acknowledgement email to
     the requester.
-    Raises ``UserChangeRequestError`` (with the form field it concerns) when the request is
+    Raises ``UserChangeRequestError`` (naming the argument it concerns) when the request is
     not allowed; a request of the same kind already open is also refused by a database
     constraint.
     """
@@ -145,7 +145,7 @@ def user_change_request_submit(
         elif kind == UserChangeRequest.Kind.CHANGE_PRIMARY:
             if membership is not None:
                 target = _secondary_of(
-                    institution=institution, membership=membership, field="new_primary"
+                    institution=institution, membership=membership, field="membership"
                 )
                 change_request.target_user = target.user
             elif new_primary_email:
@@ -158,7 +158,7 @@ def user_change_request_submit(
                 change_request.new_primary_email = new_primary_email
             else:
                 raise UserChangeRequestError(
-                    MSG_NEW_PRIMARY_REQUIRED, code="new_primary_required", field="new_primary"
+                    MSG_NEW_PRIMARY_REQUIRED, code="new_primary_required", field="membership"
                 )
             change_request.former_primary_outcome = former_primary_outcome
             pending_message = MSG_CHANGE_PENDING

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from loaportal.core.access import primary
+from loaportal.core.forms import form_add_service_error
 from loaportal.institutions.models import UserChangeRequest
 from loaportal.institutions.selectors import (
     user_change_request_list,
@@ -41,11 +42,11 @@ def request_detail(request, pk: int):
     )
 
 
-def _submit(request, form, **arguments):
+def _submit(request, form, rename=None, **arguments):
     try:
         change_request = user_change_request_submit(requested_by=request.user, **arguments)
     except UserChangeRequestError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        form_add_service_error(form, exc, rename=rename)
         return None
     messages.success(
         request,
@@ -65,6 +66,7 @@ def request_change_primary(request):
         response = _submit(
             request,
             form,
+            rename={"membership": "new_primary"},
             kind=UserChangeRequest.Kind.CHANGE_PRIMARY,
             reason=data["reason"],
             explanation=data["explanation"],
