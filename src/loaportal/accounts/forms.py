@@ -6,6 +6,9 @@ from allauth.account import forms as allauth_forms
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from loaportal.core.forms import EMAIL_ATTRS as BASE_EMAIL_ATTRS
+from loaportal.core.normalize import code_strip_separators, email_normalize
+
 MSG_EMAIL_NOT_SIGNED_UP = _("Enter the email address you signed up with.")
 MSG_CODE_EXPIRED = _(
     "This verification code has expired: a code is valid for 3 minutes. Select “Request a new "
@@ -21,13 +24,13 @@ PASSWORD_HELP = _(
     "hard to guess. No other rules: spaces and any characters are allowed."
 )
 
-EMAIL_ATTRS = {"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
+EMAIL_ATTRS = {**BASE_EMAIL_ATTRS, "autocomplete": "email"}
 CODE_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
 
 
 def normalize_digits_code(value: str) -> str:
     """Accept spaces and hyphens in what is typed or pasted (``123 456``, ``123-456``)."""
-    return "".join(ch for ch in value if ch not in " -\t\u00a0\u2010\u2011\u2012\u2013")
+    return code_strip_separators(value)
 
 
 class VerificationCodeField(forms.CharField):
@@ -96,8 +99,8 @@ class ConfirmEmailCodeForm(allauth_forms.ConfirmEmailVerificationCodeForm):
         self.order_fields(self.field_order)
 
     def clean_email(self) -> str:
-        value = self.cleaned_data["email"].strip().lower()
-        if self.email and value != self.email.lower():
+        value = email_normalize(self.cleaned_data["email"])
+        if self.email and value != email_normalize(self.email):
             raise forms.ValidationError(MSG_EMAIL_NOT_SIGNED_UP, code="email_mismatch")
         return value
 

@@ -123,7 +123,6 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
                 "email": email,
                 "masked_email": mask_email(email),
                 "verify_form": context["form"],
-                "code_validity_minutes": 3,
             }
         )
         return context

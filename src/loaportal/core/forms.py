@@ -7,6 +7,10 @@ from django.core.exceptions import ValidationError
 
 from loaportal.core.exceptions import ApplicationError
 
+# An email address field: no spelling fixes or capitals from the browser, no autofill of the
+# person's own address where the form asks for someone else's (override "autocomplete").
+EMAIL_ATTRS = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
+
 
 def form_add_service_error(
     form: forms.Form,

@@ -59,6 +59,16 @@ def user_change_request_visible_to(*, user: User) -> QuerySet[UserChangeRequest]
     return requests.none()
 
 
+def membership_primary(*, institution: Institution) -> Membership | None:
+    """The DLI's current primary user's membership, or None while it has none."""
+    return (
+        Membership.objects.current()
+        .select_related("user")
+        .filter(institution=institution, role=Membership.Role.PRIMARY)
+        .first()
+    )
+
+
 def institution_by_number(*, dli_number: str) -> Institution | None:
     return Institution.objects.filter(dli_number=dli_number.strip().upper()).first()
 

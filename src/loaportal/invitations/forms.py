@@ -11,15 +11,14 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from loaportal.accounts.forms import PASSWORD_HELP, email_field
-from loaportal.core.forms import form_add_service_error
+from loaportal.core.forms import EMAIL_ATTRS, form_add_service_error
+from loaportal.core.normalize import email_normalize
 from loaportal.invitations.services import InvitationError, invitation_check, invitation_sign_up
 
 MSG_PHONE_INVALID = _(
     "Enter a valid telephone number, for example 613-555-0123 or +33 1 23 45 67 89 outside "
     "North America."
 )
-
-EMAIL_ATTRS = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
 
 
 class InvitationForm(forms.Form):
@@ -37,7 +36,7 @@ class InvitationForm(forms.Form):
     )
 
     def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
+        return email_normalize(self.cleaned_data["email"])
 
 
 # The sign-up services' argument names, as this form calls its fields.

@@ -7,7 +7,9 @@ from typing import TYPE_CHECKING
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from loaportal.core.normalize import email_normalize
 from loaportal.institutions.models import Institution, Membership
+from loaportal.institutions.selectors import membership_primary
 from loaportal.institutions.services import InstitutionError, institution_create
 from loaportal.invitations.models import Invitation
 from loaportal.invitations.services import (
@@ -67,7 +69,7 @@ def institution_primary_invitation_send(
     a primary user: changing the primary user is a request officers decide.
     """
     with transaction.atomic():
-        if institution.memberships.current().filter(role=Membership.Role.PRIMARY).exists():
+        if membership_primary(institution=institution) is not None:
             raise InstitutionError(MSG_HAS_PRIMARY, code="has_primary")
         pending = (
             Invitation.objects.pending()
@@ -75,7 +77,7 @@ def institution_primary_invitation_send(
             .order_by("-created_at")
             .first()
         )
-        if pending and (email is None or pending.email == email.strip().lower()):
+        if pending and (email is None or pending.email == email_normalize(email)):
             return invitation_resend(invitation=pending, sent_by=officer)
         if pending:
             invitation_revoke(invitation=pending, revoked_by=officer)

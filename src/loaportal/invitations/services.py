@@ -15,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from loaportal.audit.models import AuditEvent
 from loaportal.audit.services import audit_record
 from loaportal.core.exceptions import ApplicationError
+from loaportal.core.normalize import email_normalize
 from loaportal.institutions.models import Institution, Membership
+from loaportal.institutions.selectors import membership_primary
 from loaportal.invitations.codes import code_generate, code_hash
 from loaportal.invitations.models import Invitation
 from loaportal.notifications.services import email_send_template
@@ -67,10 +69,6 @@ class InvitationError(ApplicationError):
 class SentInvitation:
     invitation: Invitation
     code: str
-
-
-def _normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def _expiry(now: datetime) -> datetime:
@@ -125,7 +123,7 @@ def _ensure_invitable(*, institution: Institution, email: str) -> None:
 
 def invitation_email_check(*, institution: Institution, email: str) -> None:
     """Raise ``InvitationError`` unless ``email`` could be invited to ``institution`` now."""
-    _ensure_invitable(institution=institution, email=_normalize_email(email))
+    _ensure_invitable(institution=institution, email=email_normalize(email))
 
 
 def invitation_send(
@@ -146,7 +144,7 @@ def invitation_send(
     ``invitations_invitation_one_pending_per_email_dli``, so two simultaneous requests cannot
     both succeed: the loser's IntegrityError becomes the same ``InvitationError``).
     """
-    email = _normalize_email(email)
+    email = email_normalize(email)
     now = now or timezone.now()
     code = code_generate()
     invitation = Invitation(
@@ -250,9 +248,7 @@ def _primary_taken(invitation: Invitation) -> bool:
     """
     return (
         invitation.role == Membership.Role.PRIMARY
-        and Membership.objects.current()
-        .filter(institution_id=invitation.institution_id, role=Membership.Role.PRIMARY)
-        .exists()
+        and membership_primary(institution=invitation.institution) is not None
     )
 
 
@@ -274,7 +270,7 @@ def invitation_check(*, code: str, email: str, now: datetime | None = None) -> I
         raise InvitationError(MSG_CODE_REVOKED, code="revoked", field="code")
     if status == Invitation.Status.EXPIRED:
         raise InvitationError(MSG_CODE_EXPIRED, code="expired", field="code")
-    if invitation.email != _normalize_email(email):
+    if invitation.email != email_normalize(email):
         raise InvitationError(MSG_EMAIL_MISMATCH, code="email_mismatch", field="email")
     if _primary_taken(invitation):
         raise InvitationError(MSG_PRIMARY_TAKEN, code="primary_taken", field="code")

@@ -4,9 +4,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from loaportal.core.forms import EMAIL_ATTRS
 from loaportal.institutions.models import Institution, dli_number_validator
 
-EMAIL_ATTRS = {"autocomplete": "off", "spellcheck": "false", "autocapitalize": "none"}
 LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
 
 

@@ -15,9 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from loaportal.audit.models import AuditEvent
 from loaportal.audit.services import audit_record
 from loaportal.core.exceptions import ApplicationError
+from loaportal.core.normalize import email_normalize
 from loaportal.core.roles import is_officer
 from loaportal.institutions.models import Membership, UserChangeRequest
-from loaportal.institutions.selectors import membership_current
+from loaportal.institutions.selectors import membership_current, membership_primary
 from loaportal.institutions.services import user_deactivate
 from loaportal.invitations.selectors import invitation_pending_list
 from loaportal.invitations.services import (
@@ -119,7 +120,7 @@ def user_change_request_submit(
     constraint.
     """
     explanation = explanation.strip()
-    new_primary_email = new_primary_email.strip().lower()
+    new_primary_email = email_normalize(new_primary_email)
     with transaction.atomic():
         requester_membership = _primary_membership_of(requested_by)
         institution = requester_membership.institution
@@ -217,12 +218,7 @@ def _decide(change_request: UserChangeRequest, *, to: str, officer: User, event_
         target_email=change_request.new_primary_email,
         details={"request": change_request.pk, "kind": change_request.kind, **details},
     )
-    primary = (
-        Membership.objects.current()
-        .select_related("user")
-        .filter(institution=change_request.institution, role=Membership.Role.PRIMARY)
-        .first()
-    )
+    primary = membership_primary(institution=change_request.institution)
     _email_request(
         "user_change_request_decided",
         change_request=change_request,
@@ -292,12 +288,7 @@ def _apply_primary_change(change_request: UserChangeRequest, *, officer: User) -
         if new_primary is None:
             raise UserChangeRequestError(MSG_TARGET_GONE, code="target_gone")
     revoked_invitations = _revoke_primary_invitations(change_request, officer=officer)
-    former = (
-        Membership.objects.current()
-        .select_related("user")
-        .filter(institution=institution, role=Membership.Role.PRIMARY)
-        .first()
-    )
+    former = membership_primary(institution=institution)
     # Demote or remove the former primary first: a DLI has at most one primary user
     # (constraint institutions_membership_one_primary_per_dli).
     if former is not None:

@@ -12,8 +12,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from loaportal.accounts.models import User
-from loaportal.institutions.models import Institution, Membership
-from loaportal.institutions.selectors import institution_by_number
+from loaportal.institutions.models import Institution
+from loaportal.institutions.selectors import institution_by_number, membership_primary
 from loaportal.institutions.services import institution_create
 from loaportal.invitations.onboarding import institution_primary_invitation_send
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             province=Institution.Province.ON,
         )
         lines = [f"Demo DLI: {institution.dli_number} – {institution.name_en}"]
-        if institution.memberships.current().filter(role=Membership.Role.PRIMARY).exists():
+        if membership_primary(institution=institution) is not None:
             lines.append("The demo DLI already has a primary user: sign in with that account.")
         else:
             sent = institution_primary_invitation_send(
