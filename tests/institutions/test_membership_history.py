@@ -12,7 +12,6 @@ from loaportal.core.roles import institution_of, roles_of
 from loaportal.institutions.models import Membership, UserChangeRequest
 from loaportal.institutions.selectors import (
     institution_search,
-    membership_for_user,
     membership_list,
     membership_visible_to,
     secondary_memberships,
@@ -43,11 +42,11 @@ def test_deactivation_ends_the_membership_and_keeps_it():
     assert leaving.pk not in {m.user_id for m in membership_list(institution=dli.institution)}
     assert leaving.pk not in {m.user_id for m in secondary_memberships(institution=dli.institution)}
     assert not membership_visible_to(user=officer).filter(user=leaving).exists()
-    assert membership_for_user(user=leaving) is None
+    assert roles_of(leaving).membership is None
     assert roles_of(leaving).is_member is False
     assert institution_of(leaving) is None
     assert institution_search(query=dli.institution.dli_number).get().user_count == 2
-    assert membership_for_user(user=staying).institution == dli.institution
+    assert roles_of(staying).institution == dli.institution
     # The audit entry names the DLI it was removed from.
     event = AuditEvent.objects.get(event_type=AuditEvent.Type.USER_DEACTIVATED)
     assert (event.institution, event.target_user) == (dli.institution, leaving)
@@ -82,7 +81,7 @@ def test_a_removed_primary_leaves_room_for_a_new_one():
     user_change_request_approve(change_request=change_request, decided_by=OfficerFactory())
     former = Membership.objects.get(user=dli.primary)
     assert (former.role, former.end_reason) == (Membership.Role.PRIMARY, "removed")
-    assert membership_for_user(user=promoted).is_primary
+    assert roles_of(promoted).is_primary
     assert (
         Membership.objects.filter(institution=dli.institution, role=Membership.Role.PRIMARY).count()
         == 2

@@ -12,16 +12,12 @@ if TYPE_CHECKING:
 
 
 def membership_current(user: User) -> Membership | None:
-    """The user's current membership, read from the database (``core.roles`` asks this)."""
-    return Membership.objects.current().select_related("institution").filter(user=user).first()
+    """The user's current membership, read from the database.
 
-
-def membership_for_user(*, user: User) -> Membership | None:
-    """The user's active DLI membership, or None (officers, or users removed from their DLI).
-
-    The answer of ``core.roles``, cached on the user object for the length of a request.
+    ``core.roles`` asks this (registered in ``InstitutionsConfig.ready``), and so do services
+    that check a role before a write; pages use ``request.membership`` (``core.roles``).
     """
-    return roles_of(user).membership
+    return Membership.objects.current().select_related("institution").filter(user=user).first()
 
 
 def institution_visible_to(*, user: User) -> QuerySet[Institution]:
