@@ -53,6 +53,12 @@ def test_the_tree_keeps_the_layers(tmp_path):
             "\nfrom loaportal.invitations.models import Invitation  # noqa: E402,F401\n",
             "loaportal.institutions is not allowed to import loaportal.invitations",
         ),
+        # For annotations only: still an import against the order.
+        (
+            "accounts/selectors.py",
+            "\nif TYPE_CHECKING:\n    from loaportal.institutions.models import Membership\n",
+            "loaportal.accounts is not allowed to import loaportal.institutions",
+        ),
         # Independent neighbours on one floor do not import each other either.
         (
             "audit/services.py",

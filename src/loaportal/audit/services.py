@@ -9,8 +9,9 @@ from loaportal.audit.models import AuditEvent, validate_event_type
 from loaportal.core.roles import institution_of
 
 if TYPE_CHECKING:
-    from loaportal.accounts.models import User
-    from loaportal.institutions.models import Institution
+    # Types from below audit's floor (README "Layers"): a user, and the DLI (a model).
+    from django.contrib.auth.models import AbstractBaseUser as User
+    from django.db.models import Model as Institution
 
 
 def audit_record(
