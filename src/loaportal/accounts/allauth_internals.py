@@ -10,15 +10,21 @@ first when upgrading allauth.
 from allauth.account.internal.decorators import login_stage_required
 from allauth.account.internal.flows.email_verification_by_code import EmailVerificationProcess
 from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
+from allauth.account.internal.flows.password_reset_by_code import (
+    PASSWORD_RESET_VERIFICATION_SESSION_KEY,
+    PasswordResetVerificationProcess,
+)
 from allauth.account.internal.stagekit import clear_login
 from allauth.account.stages import LoginByCodeStage, LoginStage, LoginStageController
 from allauth.account.views._authentication_by_code import BaseConfirmAuthenticationCodeView
+from allauth.core.internal import ratelimit as internal_ratelimit
 from allauth.core.internal.httpkit import headed_redirect_response
 from allauth.core.ratelimit import RateLimited
 
-# Private members the portal overrides, calls or reads, by the class that defines them.
-PRIVATE_MEMBERS: dict[type, tuple[str, ...]] = {
+# Private members the portal overrides, calls or reads, by the class or module defining them.
+PRIVATE_MEMBERS: dict[object, tuple[str, ...]] = {
     BaseConfirmAuthenticationCodeView: ("_action", "_resend_form_valid", "_verify_form_valid"),
+    internal_ratelimit: ("consume",),
 }
 # Set on the request by ``login_stage_required``: the login stage being completed.
 REQUEST_LOGIN_STAGE = "_login_stage"
@@ -30,6 +36,7 @@ def login_stage_of(request):
 
 
 __all__ = [
+    "PASSWORD_RESET_VERIFICATION_SESSION_KEY",
     "PRIVATE_MEMBERS",
     "REQUEST_LOGIN_STAGE",
     "BaseConfirmAuthenticationCodeView",
@@ -38,9 +45,11 @@ __all__ = [
     "LoginCodeVerificationProcess",
     "LoginStage",
     "LoginStageController",
+    "PasswordResetVerificationProcess",
     "RateLimited",
     "clear_login",
     "headed_redirect_response",
+    "internal_ratelimit",
     "login_stage_of",
     "login_stage_required",
 ]
