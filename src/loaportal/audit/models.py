@@ -33,9 +33,6 @@ class AuditEventQuerySet(models.QuerySet):
     def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
         raise AppendOnlyError(MSG_APPEND_ONLY)
 
-    def for_institution(self, institution) -> AuditEventQuerySet:
-        return self.filter(institution=institution)
-
 
 class EventType(models.TextChoices):
     """What happened: the registry of audit event kinds, with their labels for display.
