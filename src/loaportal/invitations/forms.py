@@ -39,14 +39,12 @@ class InvitationForm(forms.Form):
         return email_normalize(self.cleaned_data["email"])
 
 
-# The sign-up services' argument names, as this form calls its fields.
-SIGNUP_FIELDS = {"code": "invitation_code"}
-
-
 class SignupForm(allauth_forms.SignupForm):
     """Sign up with an invitation code ("S'inscrire" / "Sign up")."""
 
-    SERVICE_FIELDS = SIGNUP_FIELDS
+    # The sign-up services' argument names, as this form calls its fields (the view uses it
+    # too, for an error raised while saving).
+    SERVICE_FIELDS = {"code": "invitation_code"}
 
     invitation_code = forms.CharField(
         label=_("Invite code"),
@@ -113,7 +111,7 @@ class SignupForm(allauth_forms.SignupForm):
             try:
                 self.invitation = invitation_check(code=code, email=email)
             except InvitationError as exc:
-                form_add_service_error(self, exc, rename=SIGNUP_FIELDS)
+                form_add_service_error(self, exc, rename=self.SERVICE_FIELDS)
         return cleaned
 
     def fill_user(self, user) -> None:
