@@ -49,3 +49,19 @@ def test_allauth_is_pinned_to_the_version_installed():
 
     pyproject = (SRC.parent.parent / "pyproject.toml").read_text()
     assert f'"django-allauth=={version("django-allauth")}"' in pyproject
+
+
+@pytest.mark.django_db
+def test_a_signed_in_user_on_the_sign_up_confirmation_goes_home_not_to_a_500(client):
+    """allauth sends a signed-in person with nothing to confirm to its email-management page,
+    which the portal does not mount (found by the role sweep)."""
+    from loaportal.terms.selectors import terms_current
+    from loaportal.terms.services import terms_accept
+    from tests import flows
+    from tests.factories import MembershipFactory
+
+    user = MembershipFactory().user
+    terms_accept(user=user, version=terms_current())
+    client.force_login(user)
+    response = client.get(flows.url("account_email_verification_sent"))
+    assert (response.status_code, response["Location"]) == (302, flows.url("home"))
