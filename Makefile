@@ -20,12 +20,13 @@ run: install
 	$(BIN)/loaportal migrate --noinput
 	PORT=$(PORT) scripts/run.sh
 
-## Every check: lint, format, migrations, translation catalogs, the test suite, the package.
+## Every check: lint, format, layers (import-linter), migrations, translation catalogs, the test suite, the package.
 test: lint pytest package
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/loaportal makemigrations --check --dry-run
 	scripts/check-messages.sh
 

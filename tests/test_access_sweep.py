@@ -132,3 +132,145 @@ def test_terms_block_every_other_page_until_accepted(signed_in, lang):
         assert response.status_code == 302 and response["Location"].startswith(terms), route
     flows.accept_terms(client, lang=lang)
     assert client.get(flows.url("home", lang)).status_code == 200
+
+
+# --- Every route, every role -------------------------------------------------------------------
+#
+# Who each declared rule admits. The expected answer for a (route, role) pair comes from this
+# table and the route's own declaration, so a new route is swept the day it is added.
+ROLES = ("anonymous", "primary_a", "secondary_a", "primary_b", "secondary_b", "officer")
+MEMBERS = {"primary_a", "secondary_a", "primary_b", "secondary_b"}
+ADMITTED = {
+    Access.SIGNED_IN: MEMBERS | {"officer"},
+    Access.MEMBER: MEMBERS,
+    Access.PRIMARY: {"primary_a", "primary_b"},
+    Access.OFFICER: {"officer"},
+}
+# Who sees DLI A's objects (on the routes that name one): its members and the officers.
+SEES_DLI_A = {"primary_a", "secondary_a", "officer"}
+
+
+def _world():
+    """DLI A and DLI B, each with a primary and a secondary user; an officer; one object of
+    DLI A for each route that names an object. Everyone has accepted the terms."""
+    from loaportal.institutions.models import UserChangeRequest
+    from loaportal.invitations.services import invitation_send
+    from loaportal.terms.selectors import terms_current
+    from loaportal.terms.services import terms_accept
+    from loaportal.user_changes.services import user_change_request_submit
+    from tests.factories import OfficerFactory, dli_with_users
+
+    a, b = (
+        dli_with_users(name="a-college", secondaries=1),
+        dli_with_users(name="b-college", secondaries=1),
+    )
+    users = {
+        "primary_a": a.primary,
+        "secondary_a": a.secondaries[0],
+        "primary_b": b.primary,
+        "secondary_b": b.secondaries[0],
+        "officer": OfficerFactory(),
+    }
+    for user in users.values():
+        terms_accept(user=user, version=terms_current())
+    change_request = user_change_request_submit(
+        requested_by=a.primary,
+        kind=UserChangeRequest.Kind.REMOVE_USER,
+        reason=UserChangeRequest.Reason.LEFT_DLI,
+        membership=a.secondaries[0].membership,
+    )
+    invitation = invitation_send(
+        institution=a.institution, email="invitee@a-college.example", invited_by=a.primary
+    ).invitation
+    # The object of DLI A each such route is asked for, by URL name.
+    samples = {
+        "invitations:manage": {"pk": invitation.pk},
+        "user_changes:request_detail": {"pk": change_request.pk},
+        "officers:user_change_request_detail": {"pk": change_request.pk},
+        "officers:dli_detail": {"pk": a.institution.pk},
+        "officers:user_deactivate": {"pk": a.secondaries[0].pk},
+    }
+    return users, samples
+
+
+def _outcome(response, lang: str) -> str:
+    if response.status_code >= 500:
+        return "error"
+    if response.status_code == 302:
+        location = response["Location"]
+        if location.startswith(flows.url("account_login", lang)):
+            return "sign_in"
+        if location.startswith(flows.url("terms", lang)):
+            return "terms"
+    if response.status_code == 403:
+        return "forbidden"
+    if response.status_code == 404:
+        return "not_found"
+    if response.status_code == 405:
+        return "not_allowed"
+    return "open"
+
+
+def _sweep_table(samples, lang):
+    """(URL, methods, {role: expected outcomes}) for every route, from its declared rule."""
+    from django.urls import reverse
+
+    table = []
+    with translation.override(lang):
+        for route, pattern, namespaces in _walk(get_resolver().url_patterns):
+            rule = view_access(pattern.callback, namespaces)
+            name = ":".join((*namespaces, pattern.name)) if pattern.name else route
+            converters = pattern.pattern.converters
+            if name in samples:
+                url, names_object = reverse(name, kwargs=samples[name]), True
+            elif not converters:
+                url, names_object = _concrete(route), False
+            else:
+                # Only public pages and the Django admin's own routes may name an object
+                # without a DLI A sample here.
+                assert rule is Access.PUBLIC or "admin" in namespaces, f"add a sample for {name}"
+                url, names_object = _concrete(route), False
+            expected = {}
+            for role in ROLES:
+                if rule is Access.PUBLIC:
+                    # Open to all; a step of a flow may still send the visitor to its start.
+                    expected[role] = {"open", "not_found", "sign_in", "not_allowed"}
+                elif role == "anonymous":
+                    expected[role] = {"sign_in"}
+                elif role not in ADMITTED[rule]:
+                    expected[role] = {"forbidden"}
+                elif names_object and role not in SEES_DLI_A:
+                    expected[role] = {"not_found", "not_allowed"}  # GET of a POST-only page
+                elif "admin" in namespaces:
+                    # Past the portal's access rule, the admin (and third-party admin pages
+                    # such as the queue dashboard) judge a sample id and their own permissions.
+                    expected[role] = {"open", "not_found", "not_allowed", "forbidden", "error"}
+                elif names_object:
+                    expected[role] = {"open", "not_allowed"}
+                else:
+                    expected[role] = {"open"}
+            methods = ("get", "post") if names_object else ("get",)
+            table.append((name, url, methods, expected))
+    return table
+
+
+@pytest.mark.django_db
+def test_every_route_answers_every_role_as_its_declaration_says(client):
+    lang = "en"
+    users, samples = _world()
+    table = _sweep_table(samples, lang)
+    assert len(table) > 30
+    checked, wrong = 0, []
+    client.raise_request_exception = False
+    for role in ROLES:
+        for name, url, methods, expected in table:
+            client.logout()
+            if role != "anonymous":
+                client.force_login(users[role])
+            for method in methods:
+                outcome = _outcome(getattr(client, method)(url), lang)
+                checked += 1
+                if outcome not in expected[role]:
+                    wrong.append((method, name, role, outcome, sorted(expected[role])))
+    assert wrong == [], "\n".join(map(str, wrong))
+    assert checked >= len(ROLES) * len(table)

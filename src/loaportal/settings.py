@@ -59,7 +59,8 @@ INSTALLED_APPS = [
     "loaportal.terms",
     "loaportal.notifications",
     "loaportal.audit",
-    "loaportal.backoffice",
+    "loaportal.user_changes",
+    "loaportal.officers",
     # The Django admin, trimmed and bilingual for officers (``loaportal.core.admin_site``).
     "loaportal.core.admin_site.BackOfficeAdminConfig",
     "django.contrib.auth",
@@ -68,7 +69,6 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
-    "django.contrib.humanize",
     "allauth",
     "allauth.account",
     # Tracks each user's sessions so that deactivating an account ends them at once (OWASP
@@ -247,7 +247,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 
 ACCOUNT_ADAPTER = "loaportal.accounts.adapter.AccountAdapter"
 ACCOUNT_FORMS = {
-    "signup": "loaportal.accounts.forms.SignupForm",
+    "signup": "loaportal.invitations.forms.SignupForm",
     "login": "loaportal.accounts.forms.LoginForm",
     "confirm_login_code": "loaportal.accounts.forms.ConfirmLoginCodeForm",
     "confirm_email_verification_code": "loaportal.accounts.forms.ConfirmEmailCodeForm",

@@ -9,12 +9,8 @@ from django.shortcuts import redirect
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from loaportal.accounts import views as account_views
-from loaportal.audit import views as audit_views
-from loaportal.backoffice import views as backoffice_views
 from loaportal.core import views as core_views
 from loaportal.institutions import views as institution_views
-from loaportal.invitations import views as invitation_views
 from loaportal.terms import views as terms_views
 
 admin.site.login = secure_admin_login(admin.site.login)
@@ -30,81 +26,18 @@ admin.site.site_header = _("LOA Portal – back office")
 admin.site.site_title = _("LOA Portal back office")
 admin.site.index_title = _("Back office")
 
-account_patterns = [
-    path(_("sign-up/"), account_views.signup, name="account_signup"),
-    path(
-        _("sign-up/confirm/"), account_views.confirm_signup, name="account_email_verification_sent"
-    ),
-    path(_("sign-in/"), account_views.login, name="account_login"),
-    path(_("sign-in/code/"), account_views.confirm_login_code, name="account_confirm_login_code"),
-    path(_("sign-out/"), account_views.logout, name="account_logout"),
-    path(_("inactive/"), account_views.account_inactive, name="account_inactive"),
-    path(_("sessions/"), account_views.sessions, name="account_sessions"),
-    path(_("password/reset/"), account_views.password_reset, name="account_reset_password"),
-    path(
-        _("password/reset/code/"),
-        account_views.confirm_password_reset_code,
-        name="account_confirm_password_reset_code",
-    ),
-    path(
-        _("password/reset/new/"),
-        account_views.complete_password_reset,
-        name="account_complete_password_reset",
-    ),
-    path(
-        _("password/reset/done/"),
-        account_views.password_reset_done,
-        name="account_password_reset_completed",
-    ),
-    path(_("password/change/"), account_views.password_change, name="account_change_password"),
-]
-
-# A DLI's users, invitations and requests to IRCC (DLI members; some pages primary only).
-user_patterns = [
-    path("", institution_views.users, name="users"),
-    path(_("invite/"), invitation_views.invitation_create, name="invitation_create"),
-    path(_("invitations/<int:pk>/"), invitation_views.invitation_manage, name="invitation_manage"),
-    path(_("requests/"), institution_views.user_requests, name="user_requests"),
-    path(
-        _("requests/change-primary/"),
-        institution_views.user_request_change_primary,
-        name="user_request_change_primary",
-    ),
-    path(
-        _("requests/remove-user/"),
-        institution_views.user_request_remove,
-        name="user_request_remove",
-    ),
-    path(
-        _("requests/<int:pk>/"), institution_views.user_request_detail, name="user_request_detail"
-    ),
-]
-
-# IRCC officers' workflow pages (the Django admin at back-office/ complements them).
-officer_patterns = [
-    path(_("requests/"), backoffice_views.officer_requests, name="officer_requests"),
-    path(_("requests/<int:pk>/"), backoffice_views.officer_request, name="officer_request"),
-    path(_("dlis/"), backoffice_views.officer_dlis, name="officer_dlis"),
-    path(_("dlis/new/"), backoffice_views.officer_dli_onboard, name="officer_dli_onboard"),
-    path(_("dlis/<int:pk>/"), backoffice_views.officer_dli, name="officer_dli"),
-    path(
-        _("users/<int:pk>/deactivate/"),
-        backoffice_views.officer_user_deactivate,
-        name="officer_user_deactivate",
-    ),
-]
-
 urlpatterns = [
     path("healthz", core_views.health, name="health"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", core_views.landing, name="landing"),
-    path(_("account/"), include(account_patterns)),
-    path(_("home/"), account_views.home, name="home"),
-    path(_("users/"), include(user_patterns)),
-    path(_("activity/"), audit_views.audit_log, name="audit_log"),
-    path(_("officer/"), include(officer_patterns)),
+    path(_("account/"), include("loaportal.accounts.urls")),
+    path(_("home/"), institution_views.home, name="home"),
+    path(_("users/"), include("loaportal.invitations.urls")),
+    path(_("users/"), include("loaportal.user_changes.urls")),
+    path(_("activity/"), include("loaportal.audit.urls")),
+    path(_("officer/"), include("loaportal.officers.urls")),
     path(_("terms/"), terms_views.terms, name="terms"),
     path(_("privacy/"), core_views.privacy, name="privacy"),
     path(_("back-office/"), admin.site.urls),

@@ -9,9 +9,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from loaportal.accounts import forms as account_forms
 from loaportal.accounts.models import User
 from loaportal.institutions.models import Membership
+from loaportal.invitations import forms as account_forms
 from loaportal.invitations.services import invitation_send
 from tests import flows
 from tests.concurrency import run_concurrently

@@ -17,19 +17,19 @@ def test_primary_user_reads_their_dlis_events_and_filters_them(signed_in):
         target_email=other.primary.email,
     )
     secondary_client = signed_in(dli.secondaries[0])
-    assert secondary_client.get(flows.url("audit_log")).status_code == 403
+    assert secondary_client.get(flows.url("audit:log")).status_code == 403
 
     client = signed_in(dli.primary)
     home = client.get(flows.url("home"))
-    assert flows.url("audit_log").encode() in home.content
-    page = client.get(flows.url("audit_log"))
+    assert flows.url("audit:log").encode() in home.content
+    page = client.get(flows.url("audit:log"))
     assert page.status_code == 200
     content = page.content.decode()
     assert "Signed in" in content and dli.secondaries[0].email in content
     assert "127.0.0.1" in content
     assert other.primary.email not in content
 
-    filtered = client.get(flows.url("audit_log"), {"event_type": "terms_accepted"}).content.decode()
+    filtered = client.get(flows.url("audit:log"), {"event_type": "terms_accepted"}).content.decode()
     assert "Terms accepted" in filtered
     assert "Verification code sent</td>" not in filtered
 

@@ -7,16 +7,16 @@ from datetime import timedelta
 
 from django.test import Client
 
-from loaportal.audit.models import AuditEvent
+from loaportal.audit.models import RETIRED_EVENT_TYPES, AuditEvent
 from loaportal.institutions.models import Membership, UserChangeRequest
-from loaportal.institutions.services import (
-    institution_onboard,
+from loaportal.invitations.models import Invitation
+from loaportal.invitations.onboarding import institution_onboard
+from loaportal.terms.services import terms_publish
+from loaportal.user_changes.services import (
     user_change_request_approve,
     user_change_request_refuse,
     user_change_request_submit,
 )
-from loaportal.invitations.models import Invitation
-from loaportal.terms.services import terms_publish
 from tests import flows
 from tests.factories import PASSWORD, MembershipFactory, OfficerFactory
 
@@ -97,11 +97,11 @@ def test_every_event_is_recorded(mail, signed_in, clock):
     assert events(T.TERMS_ACCEPTED)[0].details["version"]
 
     # Invitations: sent, re-sent and cancelled by the primary user.
-    client.post(flows.url("invitation_create"), {"email": "new@college.example"})
+    client.post(flows.url("invitations:create"), {"email": "new@college.example"})
     invitation = Invitation.objects.get(email="new@college.example")
-    client.post(flows.url("invitation_manage", pk=invitation.pk), {"action": "resend"})
+    client.post(flows.url("invitations:manage", pk=invitation.pk), {"action": "resend"})
     replacement = Invitation.objects.get(email="new@college.example", revoked_at__isnull=True)
-    client.post(flows.url("invitation_manage", pk=replacement.pk), {"action": "cancel"})
+    client.post(flows.url("invitations:manage", pk=replacement.pk), {"action": "cancel"})
     for event_type in (T.INVITATION_SENT, T.INVITATION_RESENT, T.INVITATION_CANCELLED):
         event = events(event_type, target_email="new@college.example")[0]
         assert (event.actor, event.institution, event.ip_address) == (
@@ -116,11 +116,11 @@ def test_every_event_is_recorded(mail, signed_in, clock):
         for name in ("leaving", "successor")
     )
     client.post(
-        flows.url("user_request_remove"),
+        flows.url("user_changes:request_remove"),
         {"membership": leaving.membership.pk, "reason": UserChangeRequest.Reason.LEFT_DLI},
     )
     removal = UserChangeRequest.objects.get()
-    assert events(T.REQUEST_SUBMITTED)[0].details["request"] == removal.pk
+    assert events(T.USER_CHANGE_REQUEST_SUBMITTED)[0].details["request"] == removal.pk
     user_change_request_approve(change_request=removal, decided_by=officer)
     (removed,) = events(T.USER_REMOVED)
     assert (removed.actor, removed.target_user, removed.institution) == (
@@ -139,7 +139,7 @@ def test_every_event_is_recorded(mail, signed_in, clock):
     user_change_request_approve(change_request=change, decided_by=officer)
     (changed,) = events(T.PRIMARY_CHANGED)
     assert (changed.target_user, changed.details["former_primary"]) == (successor, PRIMARY)
-    assert len(events(T.REQUEST_APPROVED)) == 2
+    assert len(events(T.USER_CHANGE_REQUEST_APPROVED)) == 2
     refused = user_change_request_submit(
         requested_by=successor,
         kind=UserChangeRequest.Kind.REMOVE_USER,
@@ -147,7 +147,7 @@ def test_every_event_is_recorded(mail, signed_in, clock):
         membership=primary.membership,
     )
     user_change_request_refuse(change_request=refused, decided_by=officer, reason="No.")
-    assert events(T.REQUEST_REFUSED)[0].details["refusal_reason"] == "No."
+    assert events(T.USER_CHANGE_REQUEST_REFUSED)[0].details["refusal_reason"] == "No."
 
     # The person ends their other sessions, signs out; an officer deactivates an account.
     other_browser = signed_in(primary)
@@ -158,7 +158,7 @@ def test_every_event_is_recorded(mail, signed_in, clock):
     assert events(T.SIGNED_OUT)[0].actor == primary
     officer_client = signed_in(officer)
     officer_client.post(
-        flows.url("officer_user_deactivate", pk=primary.pk), {"reason": "Account misuse."}
+        flows.url("officers:user_deactivate", pk=primary.pk), {"reason": "Account misuse."}
     )
     (deactivated,) = events(T.USER_DEACTIVATED)
     assert (deactivated.actor, deactivated.target_user, deactivated.ip_address) == (
@@ -203,4 +203,5 @@ def test_every_event_is_recorded(mail, signed_in, clock):
     )
 
     recorded = set(AuditEvent.objects.values_list("event_type", flat=True))
-    assert recorded == set(T.values), set(T.values) - recorded
+    expected = set(T.values) - RETIRED_EVENT_TYPES
+    assert recorded == expected, expected - recorded

@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from loaportal.institutions.models import UserChangeRequest
-from loaportal.institutions.services import user_change_request_submit
 from loaportal.invitations.services import invitation_send
+from loaportal.user_changes.services import user_change_request_submit
 from tests import flows
 from tests.browser.helpers import check_accessibility, sign_in_quickly
 from tests.factories import OfficerFactory, dli_with_users
@@ -26,15 +26,20 @@ PUBLIC_PAGES = [
     "terms",
     "privacy",
 ]
-MEMBER_PAGES = ["home", "users", "account_sessions", "account_change_password"]
+MEMBER_PAGES = ["home", "invitations:users", "account_sessions", "account_change_password"]
 PRIMARY_PAGES = [
-    "invitation_create",
-    "user_requests",
-    "user_request_change_primary",
-    "user_request_remove",
-    "audit_log",
+    "invitations:create",
+    "user_changes:request_list",
+    "user_changes:request_change_primary",
+    "user_changes:request_remove",
+    "audit:log",
 ]
-OFFICER_PAGES = ["home", "officer_requests", "officer_dlis", "officer_dli_onboard"]
+OFFICER_PAGES = [
+    "home",
+    "officers:user_change_request_list",
+    "officers:dli_list",
+    "officers:dli_onboard",
+]
 
 
 def _scan(browser, live_server, user, urls):
@@ -71,8 +76,8 @@ def test_every_page_passes_axe(browser, live_server, smtp, lang):
         dli.primary,
         [flows.url(name, lang) for name in MEMBER_PAGES + PRIMARY_PAGES]
         + [
-            flows.url("user_request_detail", lang, pk=change.pk),
-            flows.url("invitation_manage", lang, pk=pending.invitation.pk) + "?action=cancel",
+            flows.url("user_changes:request_detail", lang, pk=change.pk),
+            flows.url("invitations:manage", lang, pk=pending.invitation.pk) + "?action=cancel",
         ],
     )
     _scan(
@@ -81,9 +86,10 @@ def test_every_page_passes_axe(browser, live_server, smtp, lang):
         officer,
         [flows.url(name, lang) for name in OFFICER_PAGES]
         + [
-            flows.url("officer_request", lang, pk=change.pk),
-            flows.url("officer_request", lang, pk=change.pk) + "?confirm=approve",
-            flows.url("officer_dli", lang, pk=dli.institution.pk),
-            flows.url("officer_user_deactivate", lang, pk=dli.secondaries[1].pk),
+            flows.url("officers:user_change_request_detail", lang, pk=change.pk),
+            flows.url("officers:user_change_request_detail", lang, pk=change.pk)
+            + "?confirm=approve",
+            flows.url("officers:dli_detail", lang, pk=dli.institution.pk),
+            flows.url("officers:user_deactivate", lang, pk=dli.secondaries[1].pk),
         ],
     )

@@ -112,7 +112,7 @@ def test_onboarding_sends_the_preselected_language_and_keeps_choices_after_an_er
 ):
     t = TEXT[lang]
     page = signed_in_page(browser, live_server, OfficerFactory(), lang)
-    page.goto(url("officer_dli_onboard", lang))
+    page.goto(url("officers:dli_onboard", lang))
     expect_heading(page, t["onboard"])
 
     # Untouched: the pre-selected language (French) is what arrives.
@@ -127,7 +127,7 @@ def test_onboarding_sends_the_preselected_language_and_keeps_choices_after_an_er
     assert first.institution.province == "NS"
 
     # A validation error re-displays English and the province; submitted untouched, they arrive.
-    page.goto(url("officer_dli_onboard", lang))
+    page.goto(url("officers:dli_onboard", lang))
     field(page, t["dli_number"]).fill("O19390000902")
     field(page, t["province"]).select_option("QC")
     field(page, t["email_primary"]).fill("rep2@maple.example")
@@ -150,7 +150,7 @@ def test_primary_invitation_form_defaults_to_the_dli_language(browser, live_serv
         institution=institution, email="rep@cedar.example", role="primary", language="en"
     )
     page = signed_in_page(browser, live_server, OfficerFactory(), lang)
-    path = url("officer_dli", lang, pk=institution.pk)
+    path = url("officers:dli_detail", lang, pk=institution.pk)
     page.goto(path)
     expect(radio(page, t["english"])).to_be_checked()
 
@@ -177,7 +177,7 @@ def test_change_primary_request_keeps_every_choice_after_an_error(browser, live_
     primary = MembershipFactory(institution=institution, role=Membership.Role.PRIMARY).user
     MembershipFactory(institution=institution, user__email="helper@college.example")
     page = signed_in_page(browser, live_server, primary, lang)
-    page.goto(url("user_request_change_primary", lang))
+    page.goto(url("user_changes:request_change_primary", lang))
     expect_heading(page, t["change_primary"])
     radio(page, t["new_person"]).check(force=True)
     field(page, t["new_email"]).fill("next.primary@college.example")
@@ -202,7 +202,7 @@ def test_secondary_user_chosen_in_a_list_arrives_after_an_error(browser, live_se
     MembershipFactory(institution=institution, user__email="aaa@college.example")
     chosen = MembershipFactory(institution=institution, user__email="zzz@college.example")
     page = signed_in_page(browser, live_server, primary, lang)
-    page.goto(url("user_request_remove", lang))
+    page.goto(url("user_changes:request_remove", lang))
     expect_heading(page, t["remove"])
     field(page, t["user_to_remove"]).select_option(str(chosen.pk))
     radio(page, t["other"]).check(force=True)
@@ -221,7 +221,7 @@ def test_activity_filter_keeps_sending_the_chosen_event(browser, live_server, la
     institution = InstitutionFactory()
     primary = MembershipFactory(institution=institution, role=Membership.Role.PRIMARY).user
     page = signed_in_page(browser, live_server, primary, lang)
-    page.goto(url("audit_log", lang))
+    page.goto(url("audit:log", lang))
     select = field(page, label)
     chosen = select.locator("option").nth(2).get_attribute("value")
     select.select_option(chosen)

@@ -19,15 +19,12 @@ from django.utils import translation
 from loaportal.accounts.models import User
 from loaportal.core.access import Access, user_satisfies, view_access
 from loaportal.institutions.models import Institution, Membership, UserChangeRequest
-from loaportal.institutions.services import (
-    user_change_request_refuse,
-    user_change_request_submit,
-)
 from loaportal.invitations.models import Invitation
 from loaportal.invitations.services import invitation_send
 from loaportal.notifications.models import MailboxMessage
 from loaportal.terms.selectors import terms_current
 from loaportal.terms.services import terms_accept
+from loaportal.user_changes.services import user_change_request_refuse, user_change_request_submit
 from tests.factories import InstitutionFactory, MembershipFactory, OfficerFactory
 
 pytestmark = pytest.mark.browser
@@ -142,19 +139,19 @@ def crowded_portal() -> Crowd:
 
 # The object each parameterised page shows, and any query that opens a step of the page.
 PAGE_PARAMETERS = {
-    "user_request_detail": lambda crowd: ({"pk": crowd.open_request.pk}, ""),
-    "invitation_manage": lambda crowd: ({"pk": crowd.invitation.pk}, "?action=cancel"),
-    "officer_request": lambda crowd: ({"pk": crowd.open_request.pk}, ""),
-    "officer_dli": lambda crowd: ({"pk": crowd.institution.pk}, ""),
-    "officer_user_deactivate": lambda crowd: ({"pk": crowd.secondary.pk}, ""),
+    "user_changes:request_detail": lambda crowd: ({"pk": crowd.open_request.pk}, ""),
+    "invitations:manage": lambda crowd: ({"pk": crowd.invitation.pk}, "?action=cancel"),
+    "officers:user_change_request_detail": lambda crowd: ({"pk": crowd.open_request.pk}, ""),
+    "officers:dli_detail": lambda crowd: ({"pk": crowd.institution.pk}, ""),
+    "officers:user_deactivate": lambda crowd: ({"pk": crowd.secondary.pk}, ""),
     "mailbox_message": lambda crowd: ({"pk": crowd.message.pk}, ""),
 }
 # Extra views of a page: its second page of rows, its other tabs, its confirmation step.
 PAGE_VARIANTS = {
-    "officer_requests": ["?status=refused"],
-    "officer_dlis": ["?page=2", f"?q={LONG_NAME_EN[:20]}"],
-    "officer_request": ["?confirm=approve"],
-    "audit_log": ["?page=2"],
+    "officers:user_change_request_list": ["?status=refused"],
+    "officers:dli_list": ["?page=2", f"?q={LONG_NAME_EN[:20]}"],
+    "officers:user_change_request_detail": ["?confirm=approve"],
+    "audit:log": ["?page=2"],
 }
 
 
@@ -302,10 +299,10 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, lang):
     # The sweep reached every kind of page, with data on it.
     with translation.override(lang):
         for name in (
-            "users",
-            "audit_log",
+            "invitations:users",
+            "audit:log",
             "account_sessions",
-            "officer_dlis",
+            "officers:dli_list",
             "mailbox",
             "admin:index",
         ):

@@ -8,10 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from loaportal.institutions.models import UserChangeRequest
-from loaportal.institutions.services import user_change_request_submit
 from loaportal.invitations.models import Invitation
 from loaportal.invitations.services import invitation_send
 from loaportal.notifications.models import MailboxMessage
+from loaportal.user_changes.services import user_change_request_submit
 from tests import flows
 from tests.browser.helpers import check_accessibility
 from tests.browser.test_narrow_screens import HYDRATED, PHONE, signed_in_cookie
@@ -71,7 +71,7 @@ def test_change_primary_shows_the_field_the_choice_needs(browser, live_server, l
     x = TEXT[lang]
     dli = dli_with_users(name=f"reveal{lang}")
     page = _signed_in_page(browser, live_server, dli.primary)
-    page.goto(flows.url("user_request_change_primary", lang))
+    page.goto(flows.url("user_changes:request_change_primary", lang))
     page.wait_for_function(HYDRATED)
     secondary_field = page.get_by_label(x["select"], exact=False)
     email_field = page.get_by_label(x["email"], exact=False)
@@ -106,7 +106,7 @@ def test_change_primary_redisplayed_after_an_error_shows_the_chosen_field(
     x = TEXT[lang]
     dli = dli_with_users(name=f"again{lang}")
     page = _signed_in_page(browser, live_server, dli.primary)
-    page.goto(flows.url("user_request_change_primary", lang))
+    page.goto(flows.url("user_changes:request_change_primary", lang))
     page.wait_for_function(HYDRATED)
     choose(page, x["existing"])
     page.get_by_role("button", name=x["send"], exact=True).click()
@@ -129,7 +129,7 @@ def test_approve_asks_for_confirmation_first(browser, live_server, lang):
         membership=dli.secondaries[0].membership,
     )
     page = _signed_in_page(browser, live_server, OfficerFactory())
-    page.goto(flows.url("officer_request", lang, pk=change.pk))
+    page.goto(flows.url("officers:user_change_request_detail", lang, pk=change.pk))
     page.get_by_role("link", name=x["approve"], exact=True).click()
 
     expect(page.get_by_role("button", name=x["confirm_approve"], exact=True)).to_be_visible()
@@ -137,7 +137,7 @@ def test_approve_asks_for_confirmation_first(browser, live_server, lang):
     assert change.status == UserChangeRequest.Status.SUBMITTED
 
     page.get_by_role("button", name=x["confirm_approve"], exact=True).click()
-    page.wait_for_url(f"**{flows.url('officer_request', lang, pk=change.pk)}")
+    page.wait_for_url(f"**{flows.url('officers:user_change_request_detail', lang, pk=change.pk)}")
     change.refresh_from_db()
     assert change.status == UserChangeRequest.Status.APPROVED
     page.context.close()
@@ -151,19 +151,19 @@ def test_cancelling_an_invitation_asks_for_confirmation_first(browser, live_serv
         institution=dli.institution, email=f"maybe.{lang}@cancel.example"
     ).invitation
     page = _signed_in_page(browser, live_server, dli.primary)
-    page.goto(flows.url("users", lang))
+    page.goto(flows.url("invitations:users", lang))
     page.get_by_role("link", name=f"{x['cancel']} {invitation.email}").click()
 
     # "No, keep the invitation" changes nothing.
     page.get_by_role("link", name=x["keep"], exact=True).click()
-    page.wait_for_url(f"**{flows.url('users', lang)}")
+    page.wait_for_url(f"**{flows.url('invitations:users', lang)}")
     assert Invitation.objects.get(pk=invitation.pk).revoked_at is None
 
     page.get_by_role("link", name=f"{x['cancel']} {invitation.email}").click()
     expect(page.get_by_role("button", name=x["confirm_cancel"], exact=True)).to_be_visible()
     assert Invitation.objects.get(pk=invitation.pk).revoked_at is None
     page.get_by_role("button", name=x["confirm_cancel"], exact=True).click()
-    page.wait_for_url(f"**{flows.url('users', lang)}")
+    page.wait_for_url(f"**{flows.url('invitations:users', lang)}")
     assert Invitation.objects.get(pk=invitation.pk).revoked_at is not None
     page.context.close()
 
@@ -184,7 +184,7 @@ def test_mailbox_caption_is_for_screen_readers_only(page):
 @pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900}, PHONE])
 def test_officers_status_tabs_line_up(browser, live_server, viewport):
     page = _signed_in_page(browser, live_server, OfficerFactory(), viewport)
-    page.goto(flows.url("officer_requests", "fr"))
+    page.goto(flows.url("officers:user_change_request_list", "fr"))
     page.wait_for_function(HYDRATED)
     tabs = page.get_by_role("navigation", name="État des requêtes").get_by_role("link")
     expect(tabs).to_have_count(len(UserChangeRequest.Status.choices))
@@ -226,7 +226,7 @@ def test_stacked_tables_on_a_phone_pass_axe(browser, live_server):
     dli = dli_with_users(name="axephone")
     invitation_send(institution=dli.institution, email="pending@axephone.example")
     page = _signed_in_page(browser, live_server, dli.primary, PHONE)
-    for name in ("users", "audit_log", "account_sessions", "user_requests"):
+    for name in ("invitations:users", "audit:log", "account_sessions", "user_changes:request_list"):
         page.goto(flows.url(name, "fr"))
         check_accessibility(page)
     page.context.close()

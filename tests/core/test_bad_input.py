@@ -89,7 +89,7 @@ def test_a_nul_byte_in_any_search_is_ignored(smtp):
     officer = OfficerFactory(is_superuser=True)
     client = flows.signed_in_client(smtp, email=officer.email)
     client.raise_request_exception = False
-    dlis = client.get(flows.url("officer_dlis") + "?q=%00&page=%00")
+    dlis = client.get(flows.url("officers:dli_list") + "?q=%00&page=%00")
     assert dlis.status_code == 200
     lists = [
         flows.url(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
@@ -106,7 +106,7 @@ def test_a_nul_byte_in_any_search_is_ignored(smtp):
     primary = MembershipFactory(role="primary").user
     member_client = flows.signed_in_client(smtp, email=primary.email)
     member_client.raise_request_exception = False
-    assert member_client.get(flows.url("audit_log") + "?event_type=%00").status_code == 200
+    assert member_client.get(flows.url("audit:log") + "?event_type=%00").status_code == 200
 
 
 @pytest.mark.django_db

@@ -25,7 +25,7 @@ def _no_store(response) -> bool:
 def test_every_page_with_personal_data_is_no_store(smtp):
     member = MembershipFactory(role="primary")
     client = flows.signed_in_client(smtp, email=member.user.email)
-    for name in ("home", "users", "audit_log", "account_sessions", "terms"):
+    for name in ("home", "invitations:users", "audit:log", "account_sessions", "terms"):
         response = client.get(flows.url(name))
         assert response.status_code == 200, name
         assert _no_store(response), name
@@ -34,7 +34,11 @@ def test_every_page_with_personal_data_is_no_store(smtp):
 
     officer = OfficerFactory()
     officer_client = flows.signed_in_client(smtp, email=officer.email)
-    for name in ("officer_dlis", "officer_requests", "admin:audit_auditevent_changelist"):
+    for name in (
+        "officers:dli_list",
+        "officers:user_change_request_list",
+        "admin:audit_auditevent_changelist",
+    ):
         response = officer_client.get(flows.url(name))
         assert response.status_code == 200, name
         assert _no_store(response), name

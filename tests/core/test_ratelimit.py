@@ -109,7 +109,7 @@ def test_simultaneous_posts_to_a_rate_limited_page_get_no_false_429(smtp, settin
     primary = MembershipFactory(role="primary").user
     signed_in = flows.signed_in_client(smtp, email=primary.email)
     session_cookie = signed_in.cookies[settings.SESSION_COOKIE_NAME].value
-    url = flows.url("user_request_remove")
+    url = flows.url("user_changes:request_remove")
     start = threading.Barrier(20, timeout=20)
 
     def post():

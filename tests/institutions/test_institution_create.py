@@ -11,11 +11,7 @@ from django.db import connection
 
 from loaportal.audit.models import AuditEvent
 from loaportal.institutions.models import Institution
-from loaportal.institutions.services import (
-    MSG_DLI_EXISTS,
-    InstitutionError,
-    institution_create,
-)
+from loaportal.institutions.services import MSG_DLI_EXISTS, InstitutionError, institution_create
 from loaportal.invitations.models import Invitation
 from tests import flows
 from tests.concurrency import run_concurrently
@@ -63,7 +59,7 @@ def test_create_dli_command_says_the_dli_exists(created_meanwhile):
 def test_onboarding_page_shows_the_message_on_the_number(signed_in, created_meanwhile):
     client = signed_in(OfficerFactory())
     response = client.post(
-        flows.url("officer_dli_onboard"),
+        flows.url("officers:dli_onboard"),
         {
             "dli_number": NUMBER,
             "name_en": "Maple College",

@@ -6,14 +6,10 @@ from __future__ import annotations
 import pytest
 from django.db import transaction
 
-from loaportal.accounts import forms as account_forms
 from loaportal.accounts.models import User
 from loaportal.audit.models import AuditEvent
 from loaportal.institutions.models import Membership, UserChangeRequest
-from loaportal.institutions.services import (
-    user_change_request_approve,
-    user_change_request_submit,
-)
+from loaportal.invitations import forms as signup_forms
 from loaportal.invitations import services
 from loaportal.invitations.models import Invitation
 from loaportal.invitations.services import (
@@ -23,6 +19,7 @@ from loaportal.invitations.services import (
     invitation_redeem,
     invitation_send,
 )
+from loaportal.user_changes.services import user_change_request_approve, user_change_request_submit
 from tests import flows
 from tests.factories import OfficerFactory, UserFactory, dli_with_users
 
@@ -33,7 +30,7 @@ def _assert_primary_taken(exc: InvitationError) -> None:
     assert (exc.code, exc.message, exc.field) == (
         "primary_taken",
         MSG_PRIMARY_TAKEN,
-        "invitation_code",
+        "code",
     )
 
 
@@ -130,14 +127,14 @@ def test_sign_up_shows_the_message_when_the_primary_arrives_during_the_sign_up(
     client, mail, pending_primary, monkeypatch
 ):
     """The form's check passes; an officer promotes someone before the form saves."""
-    check = account_forms.invitation_check
+    check = signup_forms.invitation_check
 
     def check_then_promote(**kwargs):
         invitation = check(**kwargs)
         _promote(pending_primary.primary)
         return invitation
 
-    monkeypatch.setattr(account_forms, "invitation_check", check_then_promote)
+    monkeypatch.setattr(signup_forms, "invitation_check", check_then_promote)
     response = flows.sign_up(client, code=pending_primary.code, email="next@college.example")
     _assert_sign_up_refused(response, mail)
 

@@ -45,7 +45,7 @@ def test_a_wrong_password_changes_nothing(client, smtp):
 def test_the_language_toggle_is_recorded_and_others_emails_follow_it(client, smtp, lang):
     """The account's language follows the person's last choice on the portal, and an email
     someone else causes (here an officer's deactivation) is written in it."""
-    from loaportal.accounts.services import user_deactivate
+    from loaportal.institutions.services import user_deactivate
     from tests.factories import OfficerFactory
 
     user = MembershipFactory(user__preferred_language=OTHER[lang]).user

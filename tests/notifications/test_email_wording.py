@@ -93,7 +93,7 @@ def test_request_email_names_the_dli_correctly(db, language, expected, wrong):
         explanation="Départ : voir « dossier » ?",
     )
     email = email_render(
-        template_prefix="institutions/email/request_submitted",
+        template_prefix="user_changes/email/user_change_request_submitted",
         context={"change_request": request},
         language=language,
     )

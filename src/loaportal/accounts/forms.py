@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import phonenumbers
 from allauth.account import forms as allauth_forms
 from django import forms
-from django.db import transaction
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from loaportal.invitations.services import InvitationError, invitation_check, invitation_redeem
+from loaportal.core.forms import EMAIL_ATTRS as BASE_EMAIL_ATTRS
+from loaportal.core.normalize import code_strip_separators, email_normalize
 
-MSG_PHONE_INVALID = _(
-    "Enter a valid telephone number, for example 613-555-0123 or +33 1 23 45 67 89 outside "
-    "North America."
-)
 MSG_EMAIL_NOT_SIGNED_UP = _("Enter the email address you signed up with.")
 MSG_CODE_EXPIRED = _(
     "This verification code has expired: a code is valid for %(validity)s. Select “Request a "
@@ -30,13 +24,13 @@ PASSWORD_HELP = _(
     "hard to guess. No other rules: spaces and any characters are allowed."
 )
 
-EMAIL_ATTRS = {"autocomplete": "email", "spellcheck": "false", "autocapitalize": "none"}
+EMAIL_ATTRS = {**BASE_EMAIL_ATTRS, "autocomplete": "email"}
 CODE_ATTRS = {"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"}
 
 
 def normalize_digits_code(value: str) -> str:
     """Accept spaces and hyphens in what is typed or pasted (``123 456``, ``123-456``)."""
-    return "".join(ch for ch in value if ch not in " -\t\u00a0\u2010\u2011\u2012\u2013")
+    return code_strip_separators(value)
 
 
 class VerificationCodeField(forms.CharField):
@@ -57,7 +51,7 @@ class VerificationCodeField(forms.CharField):
             raise forms.ValidationError(MSG_CODE_FORMAT, code="code_format")
 
 
-def _email_field() -> forms.EmailField:
+def email_field() -> forms.EmailField:
     return forms.EmailField(
         label=_("Email address"),
         max_length=254,
@@ -69,97 +63,12 @@ def _email_field() -> forms.EmailField:
     )
 
 
-class SignupForm(allauth_forms.SignupForm):
-    """Sign up with an invitation code ("S'inscrire" / "Sign up")."""
-
-    invitation_code = forms.CharField(
-        label=_("Invite code"),
-        max_length=64,
-        help_text=_("The code in your invitation email, for example K7QP-M2XD-9HTR."),
-        widget=forms.TextInput(
-            attrs={"autocomplete": "off", "spellcheck": "false", "autocapitalize": "characters"}
-        ),
-        error_messages={"required": _("Enter the invitation code from your invitation email.")},
-    )
-    surname = forms.CharField(
-        label=_("Surname"),
-        max_length=150,
-        widget=forms.TextInput(attrs={"autocomplete": "family-name"}),
-        error_messages={"required": _("Enter your surname.")},
-    )
-    given_names = forms.CharField(
-        label=_("Given name(s)"),
-        max_length=150,
-        required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "given-name"}),
-    )
-    phone_number = forms.CharField(
-        label=_("Telephone number"),
-        max_length=32,
-        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
-        error_messages={"required": _("Enter your telephone number.")},
-    )
-
-    field_order = [
-        "invitation_code",
-        "email",
-        "password1",
-        "surname",
-        "given_names",
-        "phone_number",
-    ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.invitation = None
-        self.fields["email"] = _email_field()
-        password = self.fields["password1"]
-        password.label = _("Password")
-        password.help_text = PASSWORD_HELP
-        password.error_messages["required"] = _("Enter a password.")
-        password.widget.attrs.pop("placeholder", None)
-        self.order_fields(self.field_order)
-
-    def clean_phone_number(self) -> str:
-        raw = self.cleaned_data["phone_number"]
-        try:
-            number = phonenumbers.parse(raw, "CA")
-        except phonenumbers.NumberParseException as exc:
-            raise forms.ValidationError(MSG_PHONE_INVALID, code="phone_invalid") from exc
-        if not phonenumbers.is_valid_number(number):
-            raise forms.ValidationError(MSG_PHONE_INVALID, code="phone_invalid")
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-    def clean(self):
-        cleaned = super().clean()
-        code, email = cleaned.get("invitation_code"), cleaned.get("email")
-        if code and email:
-            try:
-                self.invitation = invitation_check(code=code, email=email)
-            except InvitationError as exc:
-                self.add_error(exc.field or "invitation_code", exc.message)
-        return cleaned
-
-    def fill_user(self, user) -> None:
-        user.surname = self.cleaned_data["surname"].strip()
-        user.given_names = self.cleaned_data.get("given_names", "").strip()
-        user.phone = self.cleaned_data["phone_number"]
-        user.preferred_language = (translation.get_language() or "fr")[:2]
-
-    def save(self, request):
-        """Create the user and redeem the invitation in one transaction."""
-        with transaction.atomic():
-            user = super().save(request)
-            invitation_redeem(invitation=self.invitation, user=user)
-        return user
-
-
 class LoginForm(allauth_forms.LoginForm):
     """Sign in with email and password ("Se connecter" / "Sign in")."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["login"] = _email_field()
+        self.fields["login"] = email_field()
         self.fields["login"].widget.attrs["autocomplete"] = "username"
         self.fields["password"].label = _("Password")
         self.fields["password"].help_text = ""
@@ -193,14 +102,14 @@ class ConfirmEmailCodeForm(allauth_forms.ConfirmEmailVerificationCodeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"] = _email_field()
+        self.fields["email"] = email_field()
         if self.email and not self.is_bound:
             self.initial.setdefault("email", self.email)
         self.order_fields(self.field_order)
 
     def clean_email(self) -> str:
-        value = self.cleaned_data["email"].strip().lower()
-        if self.email and value != self.email.lower():
+        value = email_normalize(self.cleaned_data["email"])
+        if self.email and value != email_normalize(self.email):
             raise forms.ValidationError(MSG_EMAIL_NOT_SIGNED_UP, code="email_mismatch")
         return value
 
@@ -219,7 +128,7 @@ class ResetPasswordForm(allauth_forms.ResetPasswordForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["email"] = _email_field()
+        self.fields["email"] = email_field()
 
     def save(self, request, **kwargs) -> str:
         # The portal's process: tries and code emails counted on the server (accounts.stages).

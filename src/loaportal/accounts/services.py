@@ -1,4 +1,5 @@
-"""Account rules: ending sessions and deactivating accounts."""
+"""Account rules: ending sessions. (Deactivating an account, which ends its DLI membership:
+``institutions.services.memberships``.)"""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from loaportal.audit.models import AuditEvent
 from loaportal.audit.services import audit_record
 from loaportal.core.exceptions import ApplicationError
-from loaportal.notifications.services import email_send_template
 
 if TYPE_CHECKING:
     from loaportal.accounts.models import User
@@ -76,58 +76,17 @@ def user_other_sessions_end(*, user: User, current_session_key: str) -> int:
     return ended
 
 
-def user_deactivate(
-    *,
-    user: User,
-    deactivated_by: User | None,
-    reason: str = "",
-    event_type: AuditEvent.Type = AuditEvent.Type.USER_DEACTIVATED,
-    details: dict[str, Any] | None = None,
-) -> User:
-    """Deactivate an account: its DLI membership ends, sign-in fails, its sessions end at once.
+def sign_in_code_expired(*, user: User) -> None:
+    """Someone typed a sign-in code after it expired (not counted as a wrong code).
 
-    Side effects, in one transaction: the membership row is deleted (the audit entry keeps the
-    DLI and role); ``is_active`` becomes False; every tracked session is deleted; an audit entry
-    of ``event_type``; an email to the person in their language.
-    Raises ``AccountError`` for an already inactive account or one's own account.
+    Side effects: a ``code_expired`` audit entry.
     """
-    from loaportal.accounts.models import User
-    from loaportal.institutions.models import Membership
-
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        if deactivated_by is not None and deactivated_by.pk == locked.pk:
-            raise AccountError(MSG_CANNOT_DEACTIVATE_SELF, code="self")
-        if not locked.is_active:
-            raise AccountError(MSG_ALREADY_INACTIVE, code="inactive")
-        membership = (
-            Membership.objects.select_for_update(of=("self",))
-            .select_related("institution")
-            .filter(user=locked)
-            .first()
-        )
-        institution = membership.institution if membership else None
-        role = membership.role if membership else ""
-        if membership is not None:
-            membership.delete()
-        locked.is_active = False
-        locked.save(update_fields=["is_active"])
-        ended = user_sessions_end(user=locked)
-        audit_record(
-            event_type=event_type,
-            actor=deactivated_by,
-            institution=institution,
-            target_user=locked,
-            details={"role": role, "reason": reason, "sessions_ended": ended, **(details or {})},
-        )
-        email_send_template(
-            to=locked.email,
-            template_prefix="accounts/email/access_removed",
-            context={"user": locked, "institution": institution},
-            language=locked.preferred_language,
-        )
-    user.is_active = False
-    return locked
+    audit_record(
+        event_type=AuditEvent.Type.CODE_EXPIRED,
+        target_user=user,
+        institution_from=user,
+        details={"purpose": "sign_in"},
+    )
 
 
 def user_password_replace(*, user: User, password: str, details: dict[str, Any]) -> int:

@@ -25,19 +25,22 @@ from __future__ import annotations
 
 import time
 
-from allauth.account.internal.flows.login_by_code import LoginCodeVerificationProcess
-from allauth.account.internal.flows.password_reset_by_code import (
-    PASSWORD_RESET_VERIFICATION_SESSION_KEY,
-    PasswordResetVerificationProcess,
-)
-from allauth.account.internal.stagekit import clear_login
 from allauth.account.models import EmailAddress, Login
-from allauth.account.stages import LoginByCodeStage, LoginStage, LoginStageController
-from allauth.core.internal.httpkit import headed_redirect_response
 from django.conf import settings
 from django.contrib import messages
 from django.utils.translation import gettext_lazy as _
 
+from loaportal.accounts.allauth_internals import (
+    PASSWORD_RESET_VERIFICATION_SESSION_KEY,
+    LoginByCodeStage,
+    LoginCodeVerificationProcess,
+    LoginStage,
+    LoginStageController,
+    PasswordResetVerificationProcess,
+    clear_login,
+    headed_redirect_response,
+    internal_ratelimit,
+)
 from loaportal.accounts.codes import (
     CodeCheck,
     code_challenge_check,
@@ -46,6 +49,7 @@ from loaportal.accounts.codes import (
 )
 from loaportal.accounts.devices import device_is_known
 from loaportal.accounts.models import CodeChallenge
+from loaportal.core.normalize import email_normalize
 
 MSG_SIGNUP_CONFIRMED = _("Your email address is confirmed. Sign in to continue.")
 # The session key holding the address just confirmed, so the sign-in form that follows is
@@ -254,13 +258,11 @@ def password_limit_consume(request, email: str):
     """Count one password try against the account (``login_failed_account`` rate); the usage
     (to roll back after a right password), or None when the limit is reached. allauth's public
     ``ratelimit.consume`` returns only a boolean, so this uses its internal API."""
-    from allauth.core.internal import ratelimit
-
-    return ratelimit.consume(
+    return internal_ratelimit.consume(
         request,
         app="allauth.account",
         action="login_failed_account",
-        key=email.strip().lower(),
+        key=email_normalize(email),
     )
 
 

@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
-from allauth.account.internal.decorators import login_stage_required
-from allauth.account.views._authentication_by_code import BaseConfirmAuthenticationCodeView
-from allauth.core.ratelimit import RateLimited
 from django.contrib import messages
 from django.db import IntegrityError
 from django.forms import Form
@@ -18,11 +15,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from loaportal.accounts.adapter import silence_messages
+from loaportal.accounts.allauth_internals import (
+    BaseConfirmAuthenticationCodeView,
+    EmailVerificationProcess,
+    RateLimited,
+    login_stage_of,
+    login_stage_required,
+)
 from loaportal.accounts.codes import CodeOutcome
 from loaportal.accounts.forms import MSG_CODE_EXPIRED, MSG_TOO_MANY_CODES, ConfirmLoginCodeForm
 from loaportal.accounts.models import User
 from loaportal.accounts.selectors import user_sessions_open
-from loaportal.accounts.services import user_other_sessions_end
+from loaportal.accounts.services import sign_in_code_expired, user_other_sessions_end
 from loaportal.accounts.stages import (
     SIGN_IN_EMAIL_SESSION_KEY,
     CodeEmailThrottled,
@@ -30,12 +34,10 @@ from loaportal.accounts.stages import (
     TimedLoginCodeProcess,
     mask_email,
 )
-from loaportal.audit.models import AuditEvent
-from loaportal.audit.services import audit_record
 from loaportal.core.access import public, signed_in
 from loaportal.core.durations import login_code_validity
-from loaportal.institutions.selectors import membership_for_user, user_change_request_queue
-from loaportal.invitations.services import InvitationError
+from loaportal.core.exceptions import ApplicationError
+from loaportal.core.forms import form_add_service_error
 
 MSG_ACCOUNT_EXISTS = gettext_lazy(
     "An account with this email address already exists. Sign in with it, or check your email "
@@ -54,9 +56,10 @@ class SignupView(allauth_views.SignupView):
     def form_valid(self, form):
         try:
             return super().form_valid(form)
-        except InvitationError as exc:
-            # Lost a race for the same code: the transaction rolled back, nothing was created.
-            form.add_error(exc.field or "invitation_code", exc.message)
+        except ApplicationError as exc:
+            # Lost a race (for the same invitation code): the sign-up service's transaction
+            # rolled back, nothing was created.
+            form_add_service_error(form, exc, rename=getattr(form, "SERVICE_FIELDS", None))
             return self.form_invalid(form)
         except IntegrityError:
             # Two sign-ups with the same address at once (a double click): the other one
@@ -79,6 +82,10 @@ class ConfirmSignupView(allauth_views.ConfirmEmailVerificationCodeView):
     template_name = "account/confirm_signup.html"
 
     def dispatch(self, request, *args, **kwargs):
+        # Signed in with no sign-up to confirm: allauth would send the person to its email
+        # management page, which the portal does not have.
+        if request.user.is_authenticated and not EmailVerificationProcess.resume(request):
+            return redirect("home")
         response = super().dispatch(request, *args, **kwargs)
         process = getattr(self, "_process", None)
         nothing_pending = process is None or (
@@ -134,7 +141,7 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
     template_name = "account/confirm_login_code.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.stage = request._login_stage
+        self.stage = login_stage_of(request)
         self._process = TimedLoginCodeProcess.resume(self.stage)
         if not self._process:
             return HttpResponseRedirect(reverse("account_login"))
@@ -157,13 +164,7 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
 
     def _expired(self, form):
         # No code is valid any more, so this try is not counted as a wrong one.
-        user = self._process.user
-        audit_record(
-            event_type=AuditEvent.Type.CODE_EXPIRED,
-            target_user=user,
-            institution_from=user,
-            details={"purpose": "sign_in"},
-        )
+        sign_in_code_expired(user=self._process.user)
         form.errors.clear()
         form.add_error("code", MSG_CODE_EXPIRED % {"validity": login_code_validity()})
         return super().form_invalid(form)
@@ -218,16 +219,6 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
             }
         )
         return context
-
-
-@signed_in
-def home(request):
-    """The account home page: the DLI, the user's role, and what they can do."""
-    membership = membership_for_user(user=request.user)
-    context = {"membership": membership}
-    if request.user.is_staff and membership is None:
-        context["open_request_count"] = user_change_request_queue().count()
-    return render(request, "accounts/home.html", context)
 
 
 @signed_in

@@ -42,9 +42,6 @@ class AuditEventQuerySet(models.QuerySet):
         # A bulk insert would skip the hash chain (AuditEvent.save); entries go in one by one.
         raise AppendOnlyError(MSG_ONE_BY_ONE)
 
-    def for_institution(self, institution) -> AuditEventQuerySet:
-        return self.filter(institution=institution)
-
 
 class EventType(models.TextChoices):
     """What happened: the registry of audit event kinds, with their labels for display.
@@ -70,9 +67,17 @@ class EventType(models.TextChoices):
     CODE_EXPIRED = "code_expired", _("Expired verification code")
     TERMS_ACCEPTED = "terms_accepted", _("Terms accepted")
     TERMS_PUBLISHED = "terms_published", _("Terms published")
+    # Written before user-change requests were named as such: kept so that those entries
+    # still display; new entries use the USER_CHANGE_REQUEST_* kinds below.
     REQUEST_SUBMITTED = "request_submitted", _("Request submitted")
     REQUEST_APPROVED = "request_approved", _("Request approved")
     REQUEST_REFUSED = "request_refused", _("Request refused")
+    USER_CHANGE_REQUEST_SUBMITTED = (
+        "user_change_request_submitted",
+        _("User-change request submitted"),
+    )
+    USER_CHANGE_REQUEST_APPROVED = "user_change_request_approved", _("User-change request approved")
+    USER_CHANGE_REQUEST_REFUSED = "user_change_request_refused", _("User-change request refused")
     PRIMARY_CHANGED = "primary_changed", _("Primary user changed")
     USER_REMOVED = "user_removed", _("User removed")
     USER_DEACTIVATED = "user_deactivated", _("User deactivated")
@@ -100,6 +105,12 @@ def event_type_label(value: str) -> str:
         return EventType(value).label
     except ValueError:
         return value
+
+
+# Kinds kept only so that the entries written with them still display; nothing records them.
+RETIRED_EVENT_TYPES = frozenset(
+    {EventType.REQUEST_SUBMITTED, EventType.REQUEST_APPROVED, EventType.REQUEST_REFUSED}
+)
 
 
 class AuditEvent(models.Model):

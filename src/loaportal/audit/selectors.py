@@ -7,7 +7,8 @@ from django.db.models import QuerySet
 from loaportal.audit.models import AuditEvent
 
 if TYPE_CHECKING:
-    from loaportal.institutions.models import Institution
+    # The DLI, typed from below audit's floor (README "Layers").
+    from django.db.models import Model as Institution
 
 
 def audit_events_for_institution(

@@ -8,19 +8,12 @@ from django.db import models
 
 from loaportal.audit.context import client_ip
 from loaportal.audit.models import AuditEvent, validate_event_type
+from loaportal.core.roles import institution_of
 
 if TYPE_CHECKING:
-    from loaportal.accounts.models import User
-    from loaportal.institutions.models import Institution
-
-
-def _institution_of(user: User | None) -> Institution | None:
-    if user is None or not getattr(user, "pk", None):
-        return None
-    from loaportal.institutions.models import Membership
-
-    membership = Membership.objects.select_related("institution").filter(user=user).first()
-    return membership.institution if membership else None
+    # Types from below audit's floor (README "Layers"): a user, and the DLI (a model).
+    from django.contrib.auth.models import AbstractBaseUser as User
+    from django.db.models import Model as Institution
 
 
 def audit_record(
@@ -50,7 +43,7 @@ def audit_record(
     if actor is not None and not getattr(actor, "is_authenticated", False):
         actor = None
     if institution is None and institution_from is not None:
-        institution = _institution_of(institution_from)
+        institution = institution_of(institution_from)
     if target_user is not None and not target_email:
         target_email = target_user.email
     if subject is None:

@@ -4,7 +4,6 @@ from django.shortcuts import render
 from loaportal.audit.forms import AuditFilterForm
 from loaportal.audit.selectors import audit_events_for_institution
 from loaportal.core.access import primary
-from loaportal.institutions.selectors import membership_for_user
 
 PAGE_SIZE = 50
 
@@ -12,7 +11,7 @@ PAGE_SIZE = 50
 @primary
 def audit_log(request):
     """The DLI's own audit trail, for its primary user."""
-    membership = membership_for_user(user=request.user)
+    membership = request.membership
     form = AuditFilterForm(request.GET or None)
     event_type = form.cleaned_data["event_type"] if form.is_valid() else ""
     events = audit_events_for_institution(institution=membership.institution, event_type=event_type)

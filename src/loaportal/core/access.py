@@ -11,6 +11,11 @@ Rules:
 - ``member``: a signed-in user who belongs to a DLI (officers do not).
 - ``primary``: the primary user of their DLI.
 - ``officer``: an IRCC officer (staff account).
+
+Who is an officer, a member or a primary user is answered by ``core.roles``; the middleware
+puts the answer on the request (``request.roles``, ``request.membership``). Checks that belong
+to a higher layer (the terms to accept) are gates that app registers with ``register_gate``:
+``core`` imports nothing above it.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+
+from loaportal.core.roles import NOBODY, Roles, roles_of
 
 ACCESS_ATTRIBUTE = "loaportal_access"
 
@@ -61,20 +68,32 @@ def view_access(
     return rule
 
 
-def user_satisfies(user: Any, rule: Access) -> bool:
-    """Whether a signed-in user meets a role rule."""
-    from loaportal.institutions.selectors import membership_for_user
-
-    if rule is Access.SIGNED_IN:
+def roles_satisfy(roles: Roles, rule: Access) -> bool:
+    """Whether a signed-in user with these roles meets a rule (``PUBLIC`` and ``SIGNED_IN``:
+    always)."""
+    if rule in (Access.PUBLIC, Access.SIGNED_IN):
         return True
     if rule is Access.OFFICER:
-        return bool(user.is_staff)
-    membership = membership_for_user(user=user)
-    if membership is None:
-        return False
+        return roles.is_officer
     if rule is Access.PRIMARY:
-        return membership.is_primary
-    return rule is Access.MEMBER
+        return roles.is_primary
+    return rule is Access.MEMBER and roles.is_member
+
+
+def user_satisfies(user: Any, rule: Access) -> bool:
+    """Whether a signed-in user meets a role rule."""
+    return roles_satisfy(roles_of(user), rule)
+
+
+# A gate sees a signed-in user's request to a non-public page before the role check and may
+# answer it instead of the view (for example: the terms to accept first).
+Gate = Callable[[HttpRequest], HttpResponse | None]
+_gates: list[Gate] = []
+
+
+def register_gate(gate: Gate) -> None:
+    if gate not in _gates:
+        _gates.append(gate)
 
 
 def _personal(request: HttpRequest) -> bool:
@@ -103,6 +122,8 @@ class AccessMiddleware:
         return response
 
     def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        request.roles = roles_of(request.user) if request.user.is_authenticated else NOBODY
+        request.membership = request.roles.membership
         match = request.resolver_match
         rule = view_access(view_func, match.namespaces if match else ())
         request._loaportal_private = rule is not Access.PUBLIC
@@ -114,10 +135,10 @@ class AccessMiddleware:
         user = request.user
         if not user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("account_login"))
-        from loaportal.terms.selectors import terms_acceptance_required
-
-        if terms_acceptance_required(user=user):
-            return redirect_to_login(request.get_full_path(), reverse("terms"))
-        if not user_satisfies(user, rule):
+        for gate in _gates:
+            response = gate(request)
+            if response is not None:
+                return response
+        if not roles_satisfy(request.roles, rule):
             raise PermissionDenied
         return None

@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from django.http import HttpRequest
 
+from loaportal.core import roles
+
 
 def is_officer(request: HttpRequest) -> bool:
-    user = request.user
-    return bool(user.is_active and user.is_staff)
+    return roles.is_officer(request.user)
 
 
 class OfficerAdminMixin:

@@ -7,9 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "LOA Portal"
 
     def ready(self) -> None:
-        from loaportal.core import (
-            checks,  # noqa: F401 (registers the system checks)
-            ratelimit,
-        )
-
-        ratelimit.install()
+        from loaportal.core import checks  # noqa: F401 (registers the system checks)

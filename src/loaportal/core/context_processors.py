@@ -7,6 +7,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 import loaportal
+from loaportal.core.roles import NOBODY
 
 
 def translate_page_url(request: HttpRequest, language: str) -> str:
@@ -38,6 +39,8 @@ def portal(request: HttpRequest) -> dict:
         "OTHER_LANGUAGE": other,
         "OTHER_LANGUAGE_URL": other_url,
         "CSP_NONCE": getattr(request, "csp_nonce", ""),
+        # Who the user is here (core.roles), set by AccessMiddleware: roles.is_officer, …
+        "roles": getattr(request, "roles", NOBODY),
         "FOOTER_CONTEXTUAL_LINKS": json.dumps(
             {_("Account home"): reverse("home")}
             if signed_in

@@ -133,10 +133,13 @@ def clear(cache_key: str, *, duration: float) -> None:
     _delete(current, *earlier_keys)
 
 
-def install() -> None:
-    """Count allauth's rate limits (and the portal's, which use allauth's decorator) here."""
+def install(allauth_ratelimit) -> None:
+    """Count allauth's rate limits (and the portal's, which use allauth's decorator) here.
+
+    ``allauth_ratelimit`` is allauth's internal rate-limit module, handed over by the accounts
+    app (``accounts.allauth_internals``, where every allauth internal is imported).
+    """
     from allauth.core import exceptions
-    from allauth.core.internal import ratelimit as allauth_ratelimit
 
     def consume_single_rate(
         request,

@@ -1,3 +1,5 @@
+from __future__ import annotations
+
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
@@ -62,12 +64,27 @@ class Institution(models.Model):
         return self.name_fr if (get_language() or "").startswith("fr") else self.name_en
 
 
+class MembershipQuerySet(models.QuerySet):
+    def current(self) -> MembershipQuerySet:
+        """Memberships not ended: the only ones that give a place in a DLI."""
+        return self.filter(ended_at__isnull=True)
+
+
 class Membership(models.Model):
-    """A user's place in one DLI. A user belongs to at most one DLI; a DLI has one primary user."""
+    """A user's place in one DLI. A user belongs to at most one DLI; a DLI has one primary user.
+
+    A membership is never deleted: when its user is removed or deactivated it ends
+    (``ended_at``, ``end_reason``, ``ended_by``) and stays as the record of which DLI the person
+    belonged to, in which role. Selectors and the constraints below ignore ended memberships.
+    """
 
     class Role(models.TextChoices):
         PRIMARY = "primary", _("Primary user")
         SECONDARY = "secondary", _("Secondary user")
+
+    class EndReason(models.TextChoices):
+        REMOVED = "removed", _("Removed by a request to IRCC")
+        DEACTIVATED = "deactivated", _("Account deactivated by IRCC")
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -80,6 +97,20 @@ class Membership(models.Model):
     )
     role = models.CharField(_("Role"), max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(_("Joined"), default=timezone.now)
+    ended_at = models.DateTimeField(_("Ended"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("Why it ended"), max_length=16, choices=EndReason.choices, blank=True
+    )
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Ended by"),
+    )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("membership")
@@ -88,12 +119,17 @@ class Membership(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["institution"],
-                condition=models.Q(role="primary"),
+                condition=models.Q(role="primary", ended_at__isnull=True),
                 name="institutions_membership_one_primary_per_dli",
             ),
             models.CheckConstraint(
                 condition=models.Q(role__in=["primary", "secondary"]),
                 name="institutions_membership_role_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True, end_reason="")
+                | models.Q(ended_at__isnull=False, end_reason__in=["removed", "deactivated"]),
+                name="institutions_membership_end_has_reason",
             ),
         ]
 
@@ -104,6 +140,10 @@ class Membership(models.Model):
     def is_primary(self) -> bool:
         return self.role == self.Role.PRIMARY
 
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None
+
 
 class UserChangeRequest(models.Model):
     """A DLI's request to IRCC about its users, decided by an officer.
@@ -113,7 +153,7 @@ class UserChangeRequest(models.Model):
     secondary user or is removed, as requested) and remove a secondary user.
 
     Workflow: ``submitted`` → ``approved`` or ``refused`` (``TRANSITIONS``); a decided request
-    is final. The services in ``institutions.services.user_changes`` perform each transition
+    is final. The services in ``user_changes.services`` perform each transition
     and its side effects.
     """
 

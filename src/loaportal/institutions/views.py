@@ -1,127 +1,17 @@
-"""DLI pages: its users and pending invitations, and its requests to IRCC about users."""
+"""The account home page: the DLI, the user's role, and what they can do."""
 
 from __future__ import annotations
 
-from allauth.decorators import rate_limit
-from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.translation import gettext as _
+from django.shortcuts import render
 
-from loaportal.core.access import member, primary
-from loaportal.institutions.forms import ChangePrimaryForm, RemoveUserForm
-from loaportal.institutions.models import Membership, UserChangeRequest
-from loaportal.institutions.selectors import (
-    membership_for_user,
-    membership_list,
-    user_change_request_list,
-)
-from loaportal.institutions.services import UserChangeRequestError, user_change_request_submit
-from loaportal.invitations.selectors import invitation_pending_list
+from loaportal.core.access import signed_in
+from loaportal.institutions.selectors import user_change_request_queue
 
 
-@member
-def users(request):
-    """Every member sees the DLI's users and pending invitations; the primary user manages them."""
-    membership = membership_for_user(user=request.user)
-    return render(
-        request,
-        "institutions/users.html",
-        {
-            "membership": membership,
-            "members": membership_list(institution=membership.institution),
-            "invitations": invitation_pending_list(
-                institution=membership.institution, role=Membership.Role.SECONDARY
-            ),
-        },
-    )
-
-
-@primary
-def user_requests(request):
-    membership = membership_for_user(user=request.user)
-    return render(
-        request,
-        "institutions/user_requests.html",
-        {
-            "membership": membership,
-            "change_requests": user_change_request_list(institution=membership.institution),
-        },
-    )
-
-
-@primary
-def user_request_detail(request, pk: int):
-    membership = membership_for_user(user=request.user)
-    change_request = get_object_or_404(
-        user_change_request_list(institution=membership.institution), pk=pk
-    )
-    return render(
-        request,
-        "institutions/user_request_detail.html",
-        {"membership": membership, "change_request": change_request},
-    )
-
-
-def _submit(request, form, **arguments):
-    try:
-        change_request = user_change_request_submit(requested_by=request.user, **arguments)
-    except UserChangeRequestError as exc:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
-        return None
-    messages.success(
-        request,
-        _("Your request was submitted to IRCC. You will receive an email when it is decided."),
-    )
-    return redirect("user_request_detail", pk=change_request.pk)
-
-
-@primary
-@rate_limit(action="user_change_request")
-def user_request_change_primary(request):
-    """ "Change the primary user"."""
-    membership = membership_for_user(user=request.user)
-    form = ChangePrimaryForm(request.POST or None, institution=membership.institution)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        response = _submit(
-            request,
-            form,
-            kind=UserChangeRequest.Kind.CHANGE_PRIMARY,
-            reason=data["reason"],
-            explanation=data["explanation"],
-            membership=data.get("new_primary"),
-            new_primary_email=data.get("new_primary_email") or "",
-            former_primary_outcome=data["former_primary_outcome"],
-        )
-        if response is not None:
-            return response
-    return render(
-        request,
-        "institutions/user_request_change_primary.html",
-        {"membership": membership, "form": form},
-    )
-
-
-@primary
-@rate_limit(action="user_change_request")
-def user_request_remove(request):
-    """ "Remove a secondary user"."""
-    membership = membership_for_user(user=request.user)
-    form = RemoveUserForm(request.POST or None, institution=membership.institution)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        response = _submit(
-            request,
-            form,
-            kind=UserChangeRequest.Kind.REMOVE_USER,
-            reason=data["reason"],
-            explanation=data["explanation"],
-            membership=data["membership"],
-        )
-        if response is not None:
-            return response
-    return render(
-        request,
-        "institutions/user_request_remove.html",
-        {"membership": membership, "form": form},
-    )
+@signed_in
+def home(request):
+    """The account home page: the DLI, the user's role, and what they can do."""
+    context = {"membership": request.membership}
+    if request.roles.is_officer and request.membership is None:
+        context["open_request_count"] = user_change_request_queue().count()
+    return render(request, "accounts/home.html", context)

@@ -8,6 +8,8 @@ code is stored: the code itself exists only in the invitation email.
 import hashlib
 import secrets
 
+from loaportal.core.normalize import code_strip_separators
+
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 GROUP_LENGTH = 4
 GROUPS = 3
@@ -22,7 +24,7 @@ def code_generate(*, groups: int = GROUPS) -> str:
 
 def code_normalize(code: str) -> str:
     """What a person typed, without spaces or hyphens, in upper case."""
-    return "".join(ch for ch in code.upper() if ch not in " -\t\u00a0\u2010\u2011\u2012\u2013")
+    return code_strip_separators(code.upper())
 
 
 def code_hash(code: str) -> str:

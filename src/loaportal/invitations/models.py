@@ -9,6 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from loaportal.institutions.models import Institution, Membership
 
 
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> InvitationQuerySet:
+        """Not used and not cancelled (some may have expired: see ``Invitation.status_at``)."""
+        return self.filter(used_at__isnull=True, revoked_at__isnull=True)
+
+
 class Invitation(models.Model):
     """An invitation code sent to one email address to join one DLI in one role.
 
@@ -51,6 +57,8 @@ class Invitation(models.Model):
         related_name="invitation_used",
     )
     revoked_at = models.DateTimeField(_("Cancelled"), null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -14,7 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from loaportal.audit.models import AuditEvent
 from loaportal.audit.services import audit_record
 from loaportal.core.exceptions import ApplicationError
+from loaportal.core.normalize import email_normalize
 from loaportal.institutions.models import Institution, Membership
+from loaportal.institutions.selectors import membership_primary
 from loaportal.invitations.codes import code_generate, code_hash
 from loaportal.invitations.models import Invitation
 from loaportal.notifications.services import email_send_template
@@ -69,10 +72,6 @@ class SentInvitation:
     code: str
 
 
-def _normalize_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def _expiry(now: datetime) -> datetime:
     return now + timedelta(days=settings.INVITATION_VALIDITY_DAYS)
 
@@ -118,15 +117,13 @@ def _ensure_invitable(*, institution: Institution, email: str) -> None:
 
     if User.objects.filter(email__iexact=email).exists():
         raise InvitationError(MSG_EMAIL_UNAVAILABLE, code="email_unavailable", field="email")
-    if Invitation.objects.filter(
-        institution=institution, email__iexact=email, used_at__isnull=True, revoked_at__isnull=True
-    ).exists():
+    if Invitation.objects.pending().filter(institution=institution, email__iexact=email).exists():
         raise InvitationError(MSG_ALREADY_INVITED, code="already_invited", field="email")
 
 
 def invitation_email_check(*, institution: Institution, email: str) -> None:
     """Raise ``InvitationError`` unless ``email`` could be invited to ``institution`` now."""
-    _ensure_invitable(institution=institution, email=_normalize_email(email))
+    _ensure_invitable(institution=institution, email=email_normalize(email))
 
 
 def invitation_send(
@@ -147,7 +144,7 @@ def invitation_send(
     ``invitations_invitation_one_pending_per_email_dli``, so two simultaneous requests cannot
     both succeed: the loser's IntegrityError becomes the same ``InvitationError``).
     """
-    email = _normalize_email(email)
+    email = email_normalize(email)
     now = now or timezone.now()
     code = code_generate()
     invitation = Invitation(
@@ -256,9 +253,7 @@ def _primary_taken(invitation: Invitation) -> bool:
     """
     return (
         invitation.role == Membership.Role.PRIMARY
-        and Membership.objects.filter(
-            institution_id=invitation.institution_id, role=Membership.Role.PRIMARY
-        ).exists()
+        and membership_primary(institution=invitation.institution) is not None
     )
 
 
@@ -272,18 +267,18 @@ def invitation_check(*, code: str, email: str, now: datetime | None = None) -> I
         Invitation.objects.select_related("institution").filter(code_hash=code_hash(code)).first()
     )
     if invitation is None:
-        raise InvitationError(MSG_CODE_UNKNOWN, code="unknown", field="invitation_code")
+        raise InvitationError(MSG_CODE_UNKNOWN, code="unknown", field="code")
     status = invitation.status_at(now)
     if status == Invitation.Status.USED:
-        raise InvitationError(MSG_CODE_USED, code="used", field="invitation_code")
+        raise InvitationError(MSG_CODE_USED, code="used", field="code")
     if status == Invitation.Status.REVOKED:
-        raise InvitationError(MSG_CODE_REVOKED, code="revoked", field="invitation_code")
+        raise InvitationError(MSG_CODE_REVOKED, code="revoked", field="code")
     if status == Invitation.Status.EXPIRED:
-        raise InvitationError(MSG_CODE_EXPIRED, code="expired", field="invitation_code")
-    if invitation.email != _normalize_email(email):
+        raise InvitationError(MSG_CODE_EXPIRED, code="expired", field="code")
+    if invitation.email != email_normalize(email):
         raise InvitationError(MSG_EMAIL_MISMATCH, code="email_mismatch", field="email")
     if _primary_taken(invitation):
-        raise InvitationError(MSG_PRIMARY_TAKEN, code="primary_taken", field="invitation_code")
+        raise InvitationError(MSG_PRIMARY_TAKEN, code="primary_taken", field="code")
     return invitation
 
 
@@ -302,9 +297,9 @@ def invitation_redeem(
     now = now or timezone.now()
     current = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if current.status_at(now) != Invitation.Status.PENDING:
-        raise InvitationError(MSG_CODE_USED, code="used", field="invitation_code")
+        raise InvitationError(MSG_CODE_USED, code="used", field="code")
     if _primary_taken(current):
-        raise InvitationError(MSG_PRIMARY_TAKEN, code="primary_taken", field="invitation_code")
+        raise InvitationError(MSG_PRIMARY_TAKEN, code="primary_taken", field="code")
     current.used_at = now
     current.used_by = user
     current.save(update_fields=["used_at", "used_by"])
@@ -316,8 +311,19 @@ def invitation_redeem(
     except IntegrityError as exc:
         if current.role != Membership.Role.PRIMARY:
             raise
-        raise InvitationError(
-            MSG_PRIMARY_TAKEN, code="primary_taken", field="invitation_code"
-        ) from exc
+        raise InvitationError(MSG_PRIMARY_TAKEN, code="primary_taken", field="code") from exc
     _audit(AuditEvent.Type.INVITATION_USED, invitation=current, actor=user)
     return membership
+
+
+def invitation_sign_up(*, invitation: Invitation, create_user: Callable[[], User]) -> User:
+    """Sign up with an invitation: create the account and redeem the code, all or nothing.
+
+    ``create_user`` creates the account (django-allauth's sign-up form saves it); this service
+    owns the transaction, so an ``InvitationError`` from ``invitation_redeem`` (a code used or
+    a primary user taken meanwhile) rolls the new account back.
+    """
+    with transaction.atomic():
+        user = create_user()
+        invitation_redeem(invitation=invitation, user=user)
+    return user

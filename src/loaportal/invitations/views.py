@@ -1,4 +1,5 @@
-"""The primary user's invitation pages: invite a secondary user, re-send or cancel an invitation."""
+"""A DLI's users page, and the primary user's invitation pages: invite a secondary user,
+re-send or cancel an invitation."""
 
 from allauth.decorators import rate_limit
 from django.contrib import messages
@@ -7,11 +8,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from loaportal.core.access import primary
+from loaportal.core.access import member, primary
+from loaportal.core.forms import form_add_service_error
 from loaportal.institutions.models import Membership
-from loaportal.institutions.selectors import membership_for_user
+from loaportal.institutions.selectors import membership_list
 from loaportal.invitations.forms import InvitationForm
-from loaportal.invitations.models import Invitation
+from loaportal.invitations.selectors import invitation_pending_list, invitation_visible_to
 from loaportal.invitations.services import (
     InvitationError,
     invitation_resend,
@@ -20,11 +22,28 @@ from loaportal.invitations.services import (
 )
 
 
+@member
+def users(request):
+    """Every member sees the DLI's users and pending invitations; the primary user manages them."""
+    membership = request.membership
+    return render(
+        request,
+        "institutions/users.html",
+        {
+            "membership": membership,
+            "members": membership_list(institution=membership.institution),
+            "invitations": invitation_pending_list(
+                institution=membership.institution, role=Membership.Role.SECONDARY
+            ),
+        },
+    )
+
+
 @primary
 @rate_limit(action="invitation_send")
 def invitation_create(request):
     """Invite a secondary user by email ("Nouvelle requête" / "New request")."""
-    membership = membership_for_user(user=request.user)
+    membership = request.membership
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -36,13 +55,13 @@ def invitation_create(request):
                 language=(translation.get_language() or "fr")[:2],
             )
         except InvitationError as exc:
-            form.add_error(exc.field or "email", exc.message)
+            form_add_service_error(form, exc, default="email")
         else:
             messages.success(
                 request,
                 _("An invitation code was sent to %(email)s.") % {"email": sent.invitation.email},
             )
-            return redirect("users")
+            return redirect("invitations:users")
     return render(
         request, "invitations/invitation_create.html", {"form": form, "membership": membership}
     )
@@ -57,18 +76,13 @@ def invitation_manage(request, pk: int):
     Cancelling cannot be undone, so "Cancel the invitation" on the users page opens a
     confirmation step (GET ``?action=cancel``); only its POST cancels.
     """
-    membership = membership_for_user(user=request.user)
     invitation = get_object_or_404(
-        Invitation,
+        invitation_visible_to(user=request.user).pending().filter(role=Membership.Role.SECONDARY),
         pk=pk,
-        institution=membership.institution,
-        role=Membership.Role.SECONDARY,
-        used_at__isnull=True,
-        revoked_at__isnull=True,
     )
     if request.method == "GET":
         if request.GET.get("action") != "cancel":
-            return redirect("users")
+            return redirect("invitations:users")
         return render(request, "invitations/invitation_cancel.html", {"invitation": invitation})
     action = request.POST.get("action")
     try:
@@ -87,4 +101,4 @@ def invitation_manage(request, pk: int):
             )
     except InvitationError as exc:
         messages.error(request, exc.message)
-    return redirect("users")
+    return redirect("invitations:users")

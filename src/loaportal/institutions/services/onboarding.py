@@ -1,4 +1,4 @@
-"""DLI onboarding by IRCC officers."""
+"""Creating a DLI. (Onboarding, which also invites its primary user: ``invitations.onboarding``.)"""
 
 from __future__ import annotations
 
@@ -10,21 +10,12 @@ from django.utils.translation import gettext_lazy as _
 from loaportal.audit.models import AuditEvent
 from loaportal.audit.services import audit_record
 from loaportal.core.exceptions import ApplicationError
-from loaportal.institutions.models import Institution, Membership
-from loaportal.invitations.models import Invitation
-from loaportal.invitations.selectors import invitation_language_latest
-from loaportal.invitations.services import (
-    SentInvitation,
-    invitation_resend,
-    invitation_revoke,
-    invitation_send,
-)
+from loaportal.institutions.models import Institution
 
 if TYPE_CHECKING:
     from loaportal.accounts.models import User
 
 MSG_DLI_EXISTS = _("A DLI with this number already exists.")
-MSG_HAS_PRIMARY = _("This DLI already has a primary user.")
 
 
 class InstitutionError(ApplicationError):
@@ -72,77 +63,3 @@ def institution_create(
         details={"dli_number": institution.dli_number},
     )
     return institution
-
-
-def institution_onboard(
-    *,
-    dli_number: str,
-    name_en: str,
-    name_fr: str = "",
-    province: str = "",
-    primary_email: str,
-    language: str = "fr",
-    officer: User | None = None,
-) -> SentInvitation:
-    """Create a DLI and email its primary representative an invitation code.
-
-    Side effects: a bilingual invitation email to ``primary_email``.
-    """
-    with transaction.atomic():
-        institution = institution_create(
-            dli_number=dli_number,
-            name_en=name_en,
-            name_fr=name_fr,
-            province=province,
-            created_by=officer,
-        )
-        return invitation_send(
-            institution=institution,
-            email=primary_email,
-            role=Membership.Role.PRIMARY,
-            invited_by=officer,
-            language=language,
-        )
-
-
-def institution_primary_invitation_send(
-    *,
-    institution: Institution,
-    email: str | None = None,
-    language: str | None = None,
-    officer: User | None = None,
-) -> SentInvitation:
-    """Send (or re-send with a fresh code) the primary user's invitation of a DLI.
-
-    A pending primary invitation is replaced (its code stops working). Refused once the DLI has
-    a primary user: changing the primary user is a request officers decide. Without
-    ``language``, the invitation keeps the language of the DLI's last primary invitation.
-    """
-    with transaction.atomic():
-        if institution.memberships.filter(role=Membership.Role.PRIMARY).exists():
-            raise InstitutionError(MSG_HAS_PRIMARY, code="has_primary")
-        pending = (
-            Invitation.objects.filter(
-                institution=institution,
-                role=Membership.Role.PRIMARY,
-                used_at__isnull=True,
-                revoked_at__isnull=True,
-            )
-            .order_by("-created_at")
-            .first()
-        )
-        if pending and (email is None or pending.email == email.strip().lower()):
-            return invitation_resend(invitation=pending, sent_by=officer, language=language)
-        if pending:
-            invitation_revoke(invitation=pending, revoked_by=officer)
-        if not email:
-            raise InstitutionError(_("An email address is required."), code="email_required")
-        return invitation_send(
-            institution=institution,
-            email=email,
-            role=Membership.Role.PRIMARY,
-            invited_by=officer,
-            language=language
-            or invitation_language_latest(institution=institution, role=Membership.Role.PRIMARY)
-            or "fr",
-        )
