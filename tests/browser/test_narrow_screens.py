@@ -169,11 +169,12 @@ def portal_pages() -> list[tuple[str, Access]]:
     ``back_office_urls``)."""
     pages = []
     for pattern, namespaces in _patterns(get_resolver().url_patterns):
-        if "admin" in namespaces or pattern.name in NOT_PAGES:
+        name = ":".join((*namespaces, pattern.name))
+        if "admin" in namespaces or name in NOT_PAGES:
             continue
         rule = view_access(pattern.callback, namespaces)
-        assert rule is not None, pattern.name
-        pages.append((pattern.name, rule))
+        assert rule is not None, name
+        pages.append((name, rule))
     return sorted(set(pages))
 
 
