@@ -1,6 +1,7 @@
 """Versioned terms: acceptance is recorded, and a new version asks everyone again."""
 
 import pytest
+from django.test import Client
 
 from loaportal.terms.models import TermsAcceptance
 from loaportal.terms.selectors import terms_current
@@ -94,3 +95,23 @@ def test_terms_published_in_the_admin_are_recorded_in_the_audit_trail(client, sm
         str(version.pk),
         {"version": "2099-07"},
     )
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_officers_are_not_asked_to_accept_the_terms_written_for_dli_staff(client, mail, lang):
+    """Issue 8: officers were asked to accept terms written for DLI staff. They sign in straight
+    to their home page; DLI users are still asked."""
+    from tests.factories import OfficerFactory
+
+    officer = OfficerFactory(email="agent@ircc.example")
+    response = flows.sign_in(client, mail, email=officer.email, lang=lang, accept=False)
+    assert not response["Location"].startswith(flows.url("terms", lang))
+    assert client.get(flows.url("home", lang)).status_code == 200
+    assert client.get(flows.url("officers:dli_list", lang)).status_code == 200
+    assert not TermsAcceptance.objects.filter(user=officer).exists()
+
+    member = MembershipFactory(user__email="member@college.example").user
+    other = Client()
+    flows.sign_in(other, mail, email=member.email, lang=lang, accept=False)
+    response = other.get(flows.url("home", lang))
+    assert response.status_code == 302 and response["Location"].startswith(flows.url("terms", lang))

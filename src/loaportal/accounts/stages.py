@@ -167,10 +167,6 @@ class TimedLoginCodeProcess(CountedAttemptsMixin, LoginCodeVerificationProcess):
         setattr(self.request, CONFIRMED_BY_SIGN_IN_CODE, unconfirmed)
         return super().finish(redirect_url)
 
-    @property
-    def failed_attempts(self) -> int:
-        return int(self.state.get("failed_attempts", 0))
-
     @classmethod
     def initiate(
         cls, *, request, user, email=None, phone=None, stage=None

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from loaportal.core.roles import roles_of
 from loaportal.terms.models import TermsAcceptance, TermsVersion
 
 
@@ -10,7 +11,8 @@ def terms_current() -> TermsVersion | None:
 def terms_acceptance_required(*, user) -> bool:
     """Whether the user must accept the current terms before using any other page.
 
-    Cached on the user object for the length of a request.
+    The terms are written for DLI staff; IRCC officers work under their employer's conditions
+    and are not asked to accept them. Cached on the user object for the length of a request.
     """
     cached = getattr(user, "_loaportal_terms_required", None)
     if cached is not None:
@@ -18,6 +20,7 @@ def terms_acceptance_required(*, user) -> bool:
     current = terms_current()
     required = (
         current is not None
+        and not roles_of(user).is_officer
         and not TermsAcceptance.objects.filter(user=user, version=current).exists()
     )
     user._loaportal_terms_required = required
