@@ -15,9 +15,7 @@ if TYPE_CHECKING:
 class ApplicationError(Exception):
     code = "application_error"
 
-    def __init__(
-        self, message: StrOrPromise, *, code: str | None = None, field: str | None = None
-    ):
+    def __init__(self, message: StrOrPromise, *, code: str | None = None, field: str | None = None):
         super().__init__(str(message))
         self.message = message
         if code:
