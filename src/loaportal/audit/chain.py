@@ -21,7 +21,7 @@ import ipaddress
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
@@ -164,11 +164,12 @@ def verify_chain(*, batch_size: int = 2000) -> Verification:
     previous_hash, expected_seq, checked = GENESIS, 1, 0
     rows = AuditEvent.objects.order_by("seq").iterator(chunk_size=batch_size)
     for event in rows:
-        if event.seq != expected_seq:
+        seq = cast(int, event.seq)  # an entry without a position was reported above
+        if seq != expected_seq:
             problem = (
-                f"missing entries {expected_seq}–{event.seq - 1} (removed)"
-                if event.seq > expected_seq
-                else f"position {event.seq} appears twice"
+                f"missing entries {expected_seq}–{seq - 1} (removed)"
+                if seq > expected_seq
+                else f"position {seq} appears twice"
             )
             return Verification(checked, head_seq, head_hash, Finding(expected_seq, None, problem))
         if not hmac.compare_digest(event.chain_hash or "", entry_hash(event, previous_hash)):

@@ -31,7 +31,7 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit entry (a programming error)."""
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs):
         raise AppendOnlyError(MSG_APPEND_ONLY)
 
