@@ -27,6 +27,7 @@ lint: install
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy src/loaportal
 	$(BIN)/loaportal makemigrations --check --dry-run
 	scripts/check-messages.sh
 

@@ -7,6 +7,7 @@ development mailbox instead of SMTP. See the README's "Configuration" section fo
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -171,7 +172,9 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     raise environ.ImproperlyConfigured(f"TASKS_BACKEND must be one of {sorted(_TASK_BACKENDS)}")
 if TASKS_BACKEND == "redis" and not REDIS_URL:
     raise environ.ImproperlyConfigured("TASKS_BACKEND=redis needs REDIS_URL")
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
+TASKS: dict[str, dict[str, Any]] = {
+    "default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}
+}
 RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 # The Django-RQ dashboard in the back office only when the Redis queue is the one in use (its
 # jobs carry an outbox row's id, never an email's content).

@@ -6,14 +6,15 @@ from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.shortcuts import redirect
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 
 from loaportal.core import views as core_views
 from loaportal.institutions import views as institution_views
 from loaportal.terms import views as terms_views
 
-admin.site.login = secure_admin_login(admin.site.login)
+# Replacing the default site's methods on the instance (there is no subclass to configure).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 
 def _password_change(request, extra_context=None):
@@ -21,12 +22,12 @@ def _password_change(request, extra_context=None):
     return redirect("account_change_password")
 
 
-admin.site.password_change = _password_change
+admin.site.password_change = _password_change  # type: ignore[method-assign]
 admin.site.site_header = _("LOA Portal – back office")
 admin.site.site_title = _("LOA Portal back office")
 admin.site.index_title = _("Back office")
 
-urlpatterns = [
+urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", core_views.health, name="health"),
 ]
 

@@ -57,7 +57,7 @@ SILENCED_MESSAGES_ATTRIBUTE = "_loaportal_silenced_messages"
 def silence_messages(request, *templates: str) -> None:
     """Leave out allauth's notices from these message templates for this request: the page the
     person sees next says the same thing in its own text (one notice per event)."""
-    silenced = getattr(request, SILENCED_MESSAGES_ATTRIBUTE, frozenset())
+    silenced: frozenset[str] = getattr(request, SILENCED_MESSAGES_ATTRIBUTE, frozenset())
     setattr(request, SILENCED_MESSAGES_ATTRIBUTE, silenced | set(templates))
 
 

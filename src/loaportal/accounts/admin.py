@@ -45,7 +45,7 @@ class UserAdmin(OfficerAdminMixin, admin.ModelAdmin):
             return fields
         return fields + SUPERUSER_ONLY_FIELDS
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         return super().has_add_permission(request) and request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):

@@ -20,6 +20,7 @@ from allauth.account.views._authentication_by_code import BaseConfirmAuthenticat
 from allauth.core.internal import ratelimit as internal_ratelimit
 from allauth.core.internal.httpkit import headed_redirect_response
 from allauth.core.ratelimit import RateLimited
+from django.http import HttpRequest
 
 # Private members the portal overrides, calls or reads, by the class or module defining them.
 PRIVATE_MEMBERS: dict[object, tuple[str, ...]] = {
@@ -30,7 +31,7 @@ PRIVATE_MEMBERS: dict[object, tuple[str, ...]] = {
 REQUEST_LOGIN_STAGE = "_login_stage"
 
 
-def login_stage_of(request):
+def login_stage_of(request: HttpRequest) -> LoginStage:
     """The login stage ``login_stage_required`` found for this request."""
     return getattr(request, REQUEST_LOGIN_STAGE)
 

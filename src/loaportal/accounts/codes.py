@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -74,7 +74,7 @@ def _lock_account(user_id: int) -> None:
     ).delete()
 
 
-def _count(user_id: int, kind: AccountCodeEvent.Kind, since) -> int:
+def _count(user_id: int, kind: AccountCodeEvent.Kind, since: datetime) -> int:
     return AccountCodeEvent.objects.filter(
         user_id=user_id, kind=kind, occurred_at__gte=since
     ).count()
@@ -144,7 +144,9 @@ def code_challenge_check(
                 challenge=challenge,
             )
             if failures + 1 == settings.CODE_FAILURES_PER_ACCOUNT_HOUR:
-                _alert_code_failures(challenge=challenge, failures=failures + 1)
+                _alert_code_failures(
+                    challenge=challenge, user_id=challenge.user_id, failures=failures + 1
+                )
         return CodeCheck(CodeOutcome.WRONG, challenge.failed_attempts, challenge.max_attempts)
 
 
@@ -156,9 +158,10 @@ def _alert_once(*, user_id: int, kind: AccountCodeEvent.Kind) -> User | None:
     return User.objects.get(pk=user_id)
 
 
-def _alert_code_failures(*, challenge: CodeChallenge, failures: int) -> None:
-    """The account reached its limit of wrong codes: tell the owner (once a day) and audit."""
-    user = _alert_once(user_id=challenge.user_id, kind=AccountCodeEvent.Kind.ALERT_CODES)
+def _alert_code_failures(*, challenge: CodeChallenge, user_id: int, failures: int) -> None:
+    """The account (``challenge``'s user) reached its limit of wrong codes: tell the owner
+    (once a day) and audit."""
+    user = _alert_once(user_id=user_id, kind=AccountCodeEvent.Kind.ALERT_CODES)
     if user is None:
         return
     audit_record(

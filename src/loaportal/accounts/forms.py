@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.account import forms as allauth_forms
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -82,6 +84,8 @@ class ServerComparedCodeMixin:
     ``accounts.codes.code_challenge_check``, which counts the try with the pending code's row
     locked (a comparison here would be a try nobody counted)."""
 
+    cleaned_data: dict[str, Any]  # the form's, which this is mixed into
+
     def clean_code(self) -> str:
         return self.cleaned_data["code"]
 
@@ -109,7 +113,9 @@ class ConfirmEmailCodeForm(allauth_forms.ConfirmEmailVerificationCodeForm):
 
     def clean_email(self) -> str:
         value = email_normalize(self.cleaned_data["email"])
-        if self.email and value != email_normalize(self.email):
+        # ``self.email`` is allauth's address string (the field declared above is moved out of
+        # the class by the form's metaclass).
+        if self.email and value != email_normalize(self.email):  # type: ignore[arg-type]
             raise forms.ValidationError(MSG_EMAIL_NOT_SIGNED_UP, code="email_mismatch")
         return value
 

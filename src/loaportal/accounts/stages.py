@@ -24,10 +24,13 @@ Two changes to its behaviour are needed by the seed:
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 from allauth.account.models import EmailAddress, Login
 from django.conf import settings
 from django.contrib import messages
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from loaportal.accounts.allauth_internals import (
@@ -48,7 +51,7 @@ from loaportal.accounts.codes import (
     code_email_allow,
 )
 from loaportal.accounts.devices import device_is_known
-from loaportal.accounts.models import CodeChallenge
+from loaportal.accounts.models import CodeChallenge, User
 from loaportal.core.normalize import email_normalize
 
 MSG_SIGNUP_CONFIRMED = _("Your email address is confirmed. Sign in to continue.")
@@ -76,8 +79,14 @@ class CountedAttemptsMixin:
     """Tries counted on the server (``CodeChallenge``), mirrored into allauth's state."""
 
     purpose: CodeChallenge.Purpose
-    state: dict
-    request: object
+    # From allauth's verification process this is mixed into (annotations only: defining them
+    # here would hide allauth's in the method resolution order).
+    state: dict[str, Any]
+    request: HttpRequest
+    user: User
+    code: str
+    max_attempts: int
+    record_invalid_attempt: Callable[[], bool]
 
     def open_challenge(self, user) -> None:
         self.state["challenge_id"] = str(

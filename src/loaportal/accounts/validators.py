@@ -1,8 +1,15 @@
 """Password rules from NIST SP 800-63B-4: length and a blocklist, no composition rules."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # Words a person might build a password from because of where they are typing it.
 CONTEXT_WORDS = (
@@ -75,7 +82,7 @@ class ContextWordsValidator:
                 params={"word": found[0]},
             )
 
-    def get_help_text(self) -> str:
+    def get_help_text(self) -> StrOrPromise:
         return _("It cannot be built on the portal's name or on the word “password”.")
 
 
@@ -99,5 +106,5 @@ class RepetitionValidator:
                 code="password_repetitive",
             )
 
-    def get_help_text(self) -> str:
+    def get_help_text(self) -> StrOrPromise:
         return _("It cannot be a repetition or a sequence of characters.")

@@ -139,12 +139,14 @@ class ConfirmLoginCodeView(BaseConfirmAuthenticationCodeView):
 
     form_class = ConfirmLoginCodeForm
     template_name = "account/confirm_login_code.html"
+    _process: TimedLoginCodeProcess
 
     def dispatch(self, request, *args, **kwargs):
         self.stage = login_stage_of(request)
-        self._process = TimedLoginCodeProcess.resume(self.stage)
-        if not self._process:
+        process = TimedLoginCodeProcess.resume(self.stage)
+        if not process:
             return HttpResponseRedirect(reverse("account_login"))
+        self._process = process
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_class(self):
@@ -279,12 +281,14 @@ class ConfirmPasswordResetCodeView(allauth_views.ConfirmPasswordResetCodeView):
     """Forgotten password, step 2: the code, compared and counted on the server."""
 
     template_name = "account/confirm_password_reset_code.html"
+    _process: CountedPasswordResetProcess
 
     def dispatch(self, request, *args, **kwargs):
         # allauth's dispatch resumes its own process class; the portal's counts on the server.
-        self._process = CountedPasswordResetProcess.resume(request)
-        if not self._process:
+        process = CountedPasswordResetProcess.resume(request)
+        if not process:
             return HttpResponseRedirect(reverse("account_login"))
+        self._process = process
         if self._process.state.get("code_confirmed"):
             return HttpResponseRedirect(reverse("account_complete_password_reset"))
         return super(allauth_views.ConfirmPasswordResetCodeView, self).dispatch(

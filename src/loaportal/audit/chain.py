@@ -21,10 +21,14 @@ import ipaddress
 import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+
+if TYPE_CHECKING:
+    # Imported where used at run time: the models import this module.
+    from loaportal.audit.models import AuditChainHead, AuditEvent
 
 HEAD_ID = 1
 # The "previous hash" of the first entry.
@@ -63,8 +67,9 @@ def _ref(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def content(event) -> dict[str, Any]:
-    """What an entry's hash covers: every column but ``id`` and ``chain_hash``."""
+def content(event: AuditEvent) -> dict[str, Any]:
+    """What an entry's hash covers: every column but ``id`` and ``chain_hash``. (The audit
+    migrations hand in their historical ``AuditEvent``, which has the same columns.)"""
     return {
         "seq": event.seq,
         "occurred_at": _when(event.occurred_at),
@@ -81,14 +86,14 @@ def content(event) -> dict[str, Any]:
     }
 
 
-def entry_hash(event, previous_hash: str) -> str:
+def entry_hash(event: AuditEvent, previous_hash: str) -> str:
     message = previous_hash + json.dumps(
         content(event), sort_keys=True, separators=(",", ":"), ensure_ascii=False
     )
     return hmac.new(_key(), message.encode(), hashlib.sha256).hexdigest()
 
 
-def chain_append(event) -> None:
+def chain_append(event: AuditEvent) -> None:
     """Give ``event`` (not saved yet) its place and hash; call inside a transaction, just
     before inserting it. Locks the chain head until the transaction ends."""
     from loaportal.audit.models import AuditChainHead
@@ -101,7 +106,7 @@ def chain_append(event) -> None:
     head.save(update_fields=["seq", "chain_hash"])
 
 
-def _locked_head(model):
+def _locked_head(model: type[AuditChainHead]) -> AuditChainHead:
     from django.db.models import F
 
     # The UPDATE takes the lock (a row lock on PostgreSQL, the database's write lock on SQLite,
@@ -159,11 +164,12 @@ def verify_chain(*, batch_size: int = 2000) -> Verification:
     previous_hash, expected_seq, checked = GENESIS, 1, 0
     rows = AuditEvent.objects.order_by("seq").iterator(chunk_size=batch_size)
     for event in rows:
-        if event.seq != expected_seq:
+        seq = cast(int, event.seq)  # an entry without a position was reported above
+        if seq != expected_seq:
             problem = (
-                f"missing entries {expected_seq}–{event.seq - 1} (removed)"
-                if event.seq > expected_seq
-                else f"position {event.seq} appears twice"
+                f"missing entries {expected_seq}–{seq - 1} (removed)"
+                if seq > expected_seq
+                else f"position {seq} appears twice"
             )
             return Verification(checked, head_seq, head_hash, Finding(expected_seq, None, problem))
         if not hmac.compare_digest(event.chain_hash or "", entry_hash(event, previous_hash)):

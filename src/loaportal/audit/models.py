@@ -9,11 +9,17 @@ by an HMAC (``loaportal.audit.chain``), so a change made around the triggers is 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypeAlias
+
 from django.conf import settings
+from django.contrib import admin
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MSG_APPEND_ONLY = "The audit trail is append-only: entries cannot be changed or deleted."
 
@@ -25,7 +31,7 @@ class AppendOnlyError(Exception):
     """Raised when code tries to change or delete an audit entry (a programming error)."""
 
 
-class AuditEventQuerySet(models.QuerySet):
+class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
     def update(self, **kwargs):
         raise AppendOnlyError(MSG_APPEND_ONLY)
 
@@ -99,7 +105,7 @@ def validate_event_type(value: str) -> EventType:
         raise UnknownEventTypeError(f"Unknown audit event kind: {value!r}") from None
 
 
-def event_type_label(value: str) -> str:
+def event_type_label(value: str) -> StrOrPromise:
     """The translated label of an event kind; the raw value for a kind no longer registered."""
     try:
         return EventType(value).label
@@ -116,7 +122,7 @@ RETIRED_EVENT_TYPES = frozenset(
 class AuditEvent(models.Model):
     """One security or account event: what happened, when, who did it, to whom, from where."""
 
-    Type = EventType
+    Type: TypeAlias = EventType
 
     occurred_at = models.DateTimeField(_("When"), default=timezone.now, db_index=True)
     # No ``choices`` and no check constraint: the kinds are ``EventType`` (see there).
@@ -191,10 +197,9 @@ class AuditEvent(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError(MSG_APPEND_ONLY)
 
-    def get_event_type_display(self) -> str:
+    @admin.display(description=_("Event"))
+    def get_event_type_display(self) -> StrOrPromise:
         return event_type_label(self.event_type)
-
-    get_event_type_display.short_description = _("Event")
 
 
 class AuditChainHead(models.Model):

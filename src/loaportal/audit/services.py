@@ -11,9 +11,12 @@ from loaportal.audit.models import AuditEvent, validate_event_type
 from loaportal.core.roles import institution_of
 
 if TYPE_CHECKING:
-    # Types from below audit's floor (README "Layers"): a user, and the DLI (a model).
-    from django.contrib.auth.models import AbstractBaseUser as User
-    from django.db.models import Model as Institution
+    # A user: the stubs' name for AUTH_USER_MODEL (``accounts.User``, named without importing
+    # it). The DLI (``institutions.Institution``) lives floors above audit (README "Layers"),
+    # where this module may not reach, not even for a type.
+    from django.contrib.auth.models import _User as User
+
+    Institution = Any
 
 
 def audit_record(

@@ -30,6 +30,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
+from loaportal.core.http import PortalRequest
 from loaportal.core.roles import NOBODY, Roles, roles_of
 
 ACCESS_ATTRIBUTE = "loaportal_access"
@@ -121,7 +122,13 @@ class AccessMiddleware:
             add_never_cache_headers(response)
         return response
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+    def process_view(
+        self,
+        request: PortalRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
         request.roles = roles_of(request.user) if request.user.is_authenticated else NOBODY
         request.membership = request.roles.membership
         match = request.resolver_match

@@ -57,7 +57,8 @@ def back_office_trim(site: AdminSite) -> None:
             continue
         if site.is_registered(model):
             site.unregister(model)
-    site.site_url = reverse_lazy("home")
+    # Lazy: the landing page's address in each request's language (the stubs expect a str).
+    site.site_url = reverse_lazy("home")  # type: ignore[assignment]
 
     apps.get_app_config("account").verbose_name = _("Email addresses")
     # Runtime names only (migrations read ``Meta`` as written, ``_meta.original_attrs``): the

@@ -7,6 +7,10 @@ Django's ``check --deploy`` only warns (security.W009, W018) about a short ``SEC
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from django.apps import AppConfig
 from django.conf import settings
 from django.core import checks
 
@@ -19,10 +23,12 @@ def _weak(secret: str) -> bool:
 
 
 @checks.register(checks.Tags.security)
-def production_settings(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+def production_settings(
+    app_configs: Sequence[AppConfig] | None = None, **kwargs: Any
+) -> list[checks.CheckMessage]:
     if not getattr(settings, "PRODUCTION", False):
         return []
-    errors = []
+    errors: list[checks.CheckMessage] = []
     if settings.DEBUG:
         errors.append(
             checks.Error(

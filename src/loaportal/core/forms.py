@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.exceptions import ValidationError
 
 from loaportal.core.exceptions import ApplicationError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 # An email address field: no spelling fixes or capitals from the browser, no autofill of the
 # person's own address where the form asks for someone else's (override "autocomplete").
@@ -35,9 +40,9 @@ def form_add_service_error(
             for message in error.messages:
                 _add(form, default, message)
         return
-    field = error.field or default
-    _add(form, (rename or {}).get(field, field) if field else None, error.message)
+    argument = error.field or default
+    _add(form, (rename or {}).get(argument, argument) if argument else None, error.message)
 
 
-def _add(form: forms.Form, field: str | None, message) -> None:
+def _add(form: forms.Form, field: str | None, message: StrOrPromise) -> None:
     form.add_error(field if field in form.fields else None, message)

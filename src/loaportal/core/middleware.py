@@ -12,6 +12,8 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, QueryDict
 
+from loaportal.core.http import PortalRequest
+
 
 def content_security_policy(nonce: str) -> str:
     return "; ".join(
@@ -66,7 +68,8 @@ class NullCharacterMiddleware:
             for key, values in request.GET.lists():
                 cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in values])
             cleaned._mutable = False
-            request.GET = cleaned
+            # Immutable from here, as Django's own; the stubs type only what Django builds.
+            request.GET = cleaned  # type: ignore[assignment]
         return self.get_response(request)
 
 
@@ -74,7 +77,7 @@ class SecurityHeadersMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
+    def __call__(self, request: PortalRequest) -> HttpResponse:
         request.csp_nonce = secrets.token_urlsafe(16)
         response = self.get_response(request)
         response.headers.setdefault(

@@ -24,11 +24,13 @@ import random
 import time
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.core.cache import cache
 from django.core.cache.backends.db import DatabaseCache
 from django.core.cache.backends.dummy import DummyCache
 from django.db import connection
+from django.http import HttpRequest
 from django.utils import timezone
 
 PURGE_PROBABILITY = 0.01
@@ -67,7 +69,7 @@ def _add_in_database(key: str, delta: int, ttl: float) -> int:
         (value,) = cursor.fetchone()
         if random.random() < PURGE_PROBABILITY:  # noqa: S311 (housekeeping, not security)
             RateCounter.objects.filter(expires_at__lt=timezone.now()).delete()
-    return value
+    return int(value)
 
 
 def _sum(keys: list[str]) -> int:
@@ -114,7 +116,9 @@ class CounterUsage:
         _add(self.key, -1, self.ttl)
 
 
-def attempt(cache_key: str, *, amount: int, duration: float, dry_run: bool = False):
+def attempt(
+    cache_key: str, *, amount: int, duration: float, dry_run: bool = False
+) -> CounterUsage | None:
     """Count one attempt against ``amount`` per ``duration`` seconds: a usage, or ``None``
     when the limit is reached (a refused attempt is not counted)."""
     current, earlier_keys, ttl = _bucket_keys(cache_key, duration, time.time())
@@ -133,7 +137,7 @@ def clear(cache_key: str, *, duration: float) -> None:
     _delete(current, *earlier_keys)
 
 
-def install(allauth_ratelimit) -> None:
+def install(allauth_ratelimit: Any) -> None:
     """Count allauth's rate limits (and the portal's, which use allauth's decorator) here.
 
     ``allauth_ratelimit`` is allauth's internal rate-limit module, handed over by the accounts
@@ -142,16 +146,16 @@ def install(allauth_ratelimit) -> None:
     from allauth.core import exceptions
 
     def consume_single_rate(
-        request,
+        request: HttpRequest,
         *,
-        app,
-        action,
-        rate,
-        key=None,
-        user=None,
-        dry_run=False,
-        raise_exception=False,
-    ):
+        app: str,
+        action: str,
+        rate: Any,
+        key: str | None = None,
+        user: Any = None,
+        dry_run: bool = False,
+        raise_exception: bool = False,
+    ) -> CounterUsage | None:
         cache_key = allauth_ratelimit.get_cache_key(
             request, app=app, action=action, rate=rate, key=key, user=user
         )
@@ -160,7 +164,15 @@ def install(allauth_ratelimit) -> None:
             raise exceptions.RateLimited
         return usage
 
-    def clear_rates(request, *, app, action, config=None, key=None, user=None):
+    def clear_rates(
+        request: HttpRequest,
+        *,
+        app: str,
+        action: str,
+        config: dict[str, Any] | None = None,
+        key: str | None = None,
+        user: Any = None,
+    ) -> None:
         for rate in allauth_ratelimit.get_rates(app=app, action=action, config=config):
             cache_key = allauth_ratelimit.get_cache_key(
                 request, app=app, action=action, rate=rate, key=key, user=user

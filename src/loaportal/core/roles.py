@@ -78,7 +78,7 @@ def roles_of(user: Any) -> Roles:
     """
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOBODY
-    cached = getattr(user, CACHE_ATTRIBUTE, None)
+    cached: Roles | None = getattr(user, CACHE_ATTRIBUTE, None)
     if cached is not None:
         return cached
     roles = Roles(is_officer=is_officer(user), membership=_current_membership(user))

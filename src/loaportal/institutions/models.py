@@ -64,7 +64,7 @@ class Institution(models.Model):
         return self.name_fr if (get_language() or "").startswith("fr") else self.name_en
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(models.QuerySet["Membership"]):
     def current(self) -> MembershipQuerySet:
         """Memberships not ended: the only ones that give a place in a DLI."""
         return self.filter(ended_at__isnull=True)

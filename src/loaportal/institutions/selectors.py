@@ -25,8 +25,9 @@ def institution_visible_to(*, user: User) -> QuerySet[Institution]:
     roles = roles_of(user)
     if roles.is_officer:
         return Institution.objects.all()
-    if roles.is_member:
-        return Institution.objects.filter(pk=roles.institution.pk)
+    institution = roles.institution
+    if institution is not None:  # a member
+        return Institution.objects.filter(pk=institution.pk)
     return Institution.objects.none()
 
 

@@ -122,6 +122,7 @@ class SignupForm(allauth_forms.SignupForm):
 
     def save(self, request):
         """Create the user and redeem the invitation (one transaction, in the service)."""
+        assert self.invitation is not None, "save() follows a valid form, which found it"
         return invitation_sign_up(
             invitation=self.invitation, create_user=functools.partial(super().save, request)
         )

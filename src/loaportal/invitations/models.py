@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from loaportal.institutions.models import Institution, Membership
 
 
-class InvitationQuerySet(models.QuerySet):
+class InvitationQuerySet(models.QuerySet["Invitation"]):
     def pending(self) -> InvitationQuerySet:
         """Not used and not cancelled (some may have expired: see ``Invitation.status_at``)."""
         return self.filter(used_at__isnull=True, revoked_at__isnull=True)

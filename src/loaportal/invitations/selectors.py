@@ -5,7 +5,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 
 from loaportal.core.roles import roles_of
-from loaportal.invitations.models import Invitation
+from loaportal.invitations.models import Invitation, InvitationQuerySet
 
 if TYPE_CHECKING:
     from loaportal.accounts.models import User
@@ -34,7 +34,7 @@ def invitation_language_latest(*, institution: Institution, role: str | None = N
     return invitations.order_by("-created_at", "-id").values_list("language", flat=True).first()
 
 
-def invitation_visible_to(*, user: User) -> QuerySet[Invitation]:
+def invitation_visible_to(*, user: User) -> InvitationQuerySet:
     """The invitations this user may look up: all for an officer, their DLI's for its primary
     user."""
     roles = roles_of(user)

@@ -4,12 +4,14 @@ Used when no ``EMAIL_URL`` is configured, so a newcomer can read invitation and 
 codes at /fr/boite-aux-lettres/ (/en/mailbox/) without an SMTP server. Refused in production.
 """
 
+from collections.abc import Sequence
+
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage, EmailMultiAlternatives
 
 
 class MailboxBackend(BaseEmailBackend):
-    def send_messages(self, email_messages: list[EmailMessage]) -> int:
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         from loaportal.notifications.models import MailboxMessage
 
         for message in email_messages:
@@ -26,8 +28,8 @@ class MailboxBackend(BaseEmailBackend):
             MailboxMessage.objects.create(
                 from_email=message.from_email,
                 to="\n".join(message.recipients()),
-                subject=message.subject,
-                body=message.body,
+                subject=str(message.subject),
+                body=str(message.body),
                 html=html,
             )
         return len(email_messages)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
@@ -33,10 +34,11 @@ def _fernet() -> MultiFernet:
     )
 
 
-def seal(data: dict) -> str:
+def seal(data: dict[str, Any]) -> str:
     return _fernet().encrypt(json.dumps(data).encode()).decode("ascii")
 
 
-def open_sealed(token: str) -> dict:
+def open_sealed(token: str) -> dict[str, Any]:
     """The sealed data; raises ``InvalidToken`` when no current key opens it."""
-    return json.loads(_fernet().decrypt(token.encode("ascii")))
+    data: dict[str, Any] = json.loads(_fernet().decrypt(token.encode("ascii")))
+    return data

@@ -1,9 +1,14 @@
+from typing import Any
+
 from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from loaportal.core.admin import OfficerAdminMixin, ReadOnlyOfficerAdminMixin
 from loaportal.core.exceptions import ApplicationError
+from loaportal.core.http import SignedInRequest
 from loaportal.institutions.models import Institution, Membership, UserChangeRequest
 from loaportal.invitations.models import Invitation
 from loaportal.invitations.onboarding import institution_primary_invitation_send
@@ -42,18 +47,22 @@ class InstitutionAdmin(OfficerAdminMixin, admin.ModelAdmin):
     inlines = [MembershipInline, InvitationInline]
     actions = ["resend_primary_invitation"]
 
-    def add_view(self, request, form_url="", extra_context=None):
+    def add_view(
+        self, request: HttpRequest, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         # "Add" in the back office is the onboarding page: one path that creates the DLI,
         # invites its primary user and records the audit entry.
         return redirect("officers:dli_onboard")
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Institution | None = None) -> bool:
         return False
 
     @admin.action(
         description=_("Send a fresh primary-user invitation (the old code stops working)")
     )
-    def resend_primary_invitation(self, request, queryset):
+    def resend_primary_invitation(
+        self, request: SignedInRequest, queryset: QuerySet[Institution]
+    ) -> None:
         for institution in queryset:
             try:
                 sent = institution_primary_invitation_send(

@@ -1,5 +1,9 @@
 """Officers' forms: decide a request, onboard a DLI, send a primary invitation, deactivate."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -7,10 +11,15 @@ from django.utils.translation import gettext_lazy as _
 from loaportal.core.forms import EMAIL_ATTRS
 from loaportal.institutions.models import Institution, dli_number_validator
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 LANGUAGE_CHOICES = [(code, name) for code, name in settings.LANGUAGES]
 
 
-def _email_field(label, *, required=True, help_text="") -> forms.EmailField:
+def _email_field(
+    label: StrOrPromise, *, required: bool = True, help_text: StrOrPromise = ""
+) -> forms.EmailField:
     return forms.EmailField(
         label=label,
         required=required,
@@ -79,7 +88,7 @@ class OnboardForm(forms.Form):
     language = _language_field()
 
     def clean_dli_number(self) -> str:
-        value = self.cleaned_data["dli_number"].strip().upper()
+        value: str = self.cleaned_data["dli_number"].strip().upper()
         dli_number_validator(value)
         return value
 

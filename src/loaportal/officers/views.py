@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -18,6 +19,7 @@ from loaportal.accounts.services import AccountError
 from loaportal.core.access import officer
 from loaportal.core.exceptions import ApplicationError
 from loaportal.core.forms import form_add_service_error
+from loaportal.core.http import SignedInRequest
 from loaportal.institutions.models import Membership, UserChangeRequest
 from loaportal.institutions.selectors import (
     institution_search,
@@ -46,7 +48,7 @@ PAGE_SIZE = 50
 
 
 @officer
-def officer_user_change_requests(request):
+def officer_user_change_requests(request: SignedInRequest) -> HttpResponse:
     """The queue of user-change requests: open ones oldest first, or decided ones."""
     status = request.GET.get("status")
     if status not in UserChangeRequest.Status.values:
@@ -62,7 +64,7 @@ def officer_user_change_requests(request):
 
 
 @officer
-def officer_user_change_request(request, pk: int):
+def officer_user_change_request(request: SignedInRequest, pk: int) -> HttpResponse:
     """One request, with "Approve" and "Refuse" (a refusal needs a reason).
 
     Approving applies the change at once and cannot be undone, so "Approve" opens a
@@ -110,14 +112,14 @@ def officer_user_change_request(request, pk: int):
 
 
 @officer
-def officer_dlis(request):
+def officer_dlis(request: SignedInRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     page = Paginator(institution_search(query=query), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "officers/dlis.html", {"page": page, "query": query})
 
 
 @officer
-def officer_dli(request, pk: int):
+def officer_dli(request: SignedInRequest, pk: int) -> HttpResponse:
     """A DLI: its users (with "Deactivate"), its invitations, its requests; send the primary
     user's invitation while the DLI has no primary user."""
     institution = get_object_or_404(institution_visible_to(user=request.user), pk=pk)
@@ -155,7 +157,7 @@ def officer_dli(request, pk: int):
 
 
 @officer
-def officer_dli_onboard(request):
+def officer_dli_onboard(request: SignedInRequest) -> HttpResponse:
     """Onboard a DLI and email its primary representative an invitation code."""
     form = OnboardForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -183,7 +185,7 @@ def officer_dli_onboard(request):
 
 
 @officer
-def officer_user_deactivate(request, pk: int):
+def officer_user_deactivate(request: SignedInRequest, pk: int) -> HttpResponse:
     """Deactivate an account: its DLI membership ends, sign-in fails, its sessions end."""
     account = get_object_or_404(user_visible_to(user=request.user), pk=pk)
     membership = membership_visible_to(user=request.user).filter(user=account).first()

@@ -12,7 +12,7 @@ class TermsVersionAdmin(OfficerAdminMixin, admin.ModelAdmin):
 
     list_display = ("version", "title_en", "published_at")
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request, obj=None):
         # Publishing a version asks every user to accept again: a superuser's decision.
         return super().has_add_permission(request) and request.user.is_superuser
 

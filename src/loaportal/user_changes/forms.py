@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from loaportal.institutions.models import Membership, UserChangeRequest
+from loaportal.institutions.models import Institution, Membership, UserChangeRequest
 from loaportal.institutions.selectors import secondary_memberships
 from loaportal.user_changes.services import MSG_EXPLANATION_REQUIRED, MSG_NEW_PRIMARY_REQUIRED
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 MSG_SELECT_FROM_LIST = _("Select a secondary user of your DLI from the list.")
 
@@ -17,7 +22,7 @@ class MembershipChoiceField(forms.ModelChoiceField):
         return f"{obj.user.full_name} <{obj.user.email}>"
 
 
-def _membership_field(label, required_message) -> MembershipChoiceField:
+def _membership_field(label: StrOrPromise, required_message: StrOrPromise) -> MembershipChoiceField:
     return MembershipChoiceField(
         queryset=Membership.objects.none(),
         label=label,
@@ -40,8 +45,9 @@ class ReasonForm(forms.Form):
         help_text=_("Required for “Other reason”. IRCC reads it to decide."),
     )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        # Django's Form.clean returns ``cleaned_data`` (the stubs allow None for overrides).
+        cleaned = cast(dict[str, Any], super().clean())
         if (
             cleaned.get("reason") == UserChangeRequest.Reason.OTHER
             and not cleaned.get("explanation", "").strip()
@@ -57,9 +63,10 @@ class RemoveUserForm(ReasonForm):
 
     field_order = ["membership", "reason", "explanation"]
 
-    def __init__(self, *args, institution, **kwargs):
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["membership"].queryset = secondary_memberships(institution=institution)
+        field = cast(MembershipChoiceField, self.fields["membership"])
+        field.queryset = secondary_memberships(institution=institution)
 
 
 class ChangePrimaryForm(ReasonForm):
@@ -107,12 +114,13 @@ class ChangePrimaryForm(ReasonForm):
         "explanation",
     ]
 
-    def __init__(self, *args, institution, **kwargs):
+    def __init__(self, *args: Any, institution: Institution, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["new_primary"].queryset = secondary_memberships(institution=institution)
-        self.fields["new_primary"].required = False
+        field = cast(MembershipChoiceField, self.fields["new_primary"])
+        field.queryset = secondary_memberships(institution=institution)
+        field.required = False
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         kind = cleaned.get("new_primary_kind")
         if kind == self.EXISTING:

@@ -6,7 +6,7 @@ transition is one service below; its side effects are listed in its docstring.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,7 +17,7 @@ from loaportal.audit.services import audit_record
 from loaportal.core.exceptions import ApplicationError
 from loaportal.core.normalize import email_normalize
 from loaportal.core.roles import is_officer
-from loaportal.institutions.models import Membership, UserChangeRequest
+from loaportal.institutions.models import Institution, Membership, UserChangeRequest
 from loaportal.institutions.selectors import membership_current, membership_primary
 from loaportal.institutions.services import user_deactivate
 from loaportal.invitations.selectors import invitation_pending_list
@@ -64,7 +64,9 @@ def _primary_membership_of(user: User) -> Membership:
     return membership
 
 
-def _secondary_of(*, institution, membership: Membership | None, field: str) -> Membership:
+def _secondary_of(
+    *, institution: Institution, membership: Membership | None, field: str
+) -> Membership:
     """The membership, re-read from the database and checked to be a secondary of ``institution``.
 
     Never trusts the object it is given: a form field may carry any id.
@@ -73,19 +75,23 @@ def _secondary_of(*, institution, membership: Membership | None, field: str) -> 
         Membership.objects.current()
         .select_related("user")
         .filter(
-            pk=getattr(membership, "pk", None),
+            pk=membership.pk,
             institution=institution,
             role=Membership.Role.SECONDARY,
             user__is_active=True,
         )
         .first()
+        if membership is not None
+        else None
     )
     if current is None:
         raise UserChangeRequestError(MSG_NOT_A_SECONDARY, code="not_a_secondary", field=field)
     return current
 
 
-def _email_request(template: str, *, change_request: UserChangeRequest, recipients: list[User]):
+def _email_request(
+    template: str, *, change_request: UserChangeRequest, recipients: list[User | None]
+) -> None:
     seen: set[str] = set()
     for recipient in recipients:
         if recipient is None or recipient.email in seen:
@@ -206,7 +212,14 @@ def _lock_open(change_request: UserChangeRequest, *, to: str, officer: User) -> 
     return current
 
 
-def _decide(change_request: UserChangeRequest, *, to: str, officer: User, event_type, **details):
+def _decide(
+    change_request: UserChangeRequest,
+    *,
+    to: str,
+    officer: User,
+    event_type: AuditEvent.Type,
+    **details: Any,
+) -> None:
     change_request.status = to
     change_request.decided_by = officer
     change_request.decided_at = timezone.now()
@@ -239,10 +252,11 @@ def _apply_removal(change_request: UserChangeRequest, *, officer: User) -> None:
         )
         .first()
     )
-    if target is None:
+    target_user = change_request.target_user  # found as ``target.user`` just above
+    if target is None or target_user is None:
         raise UserChangeRequestError(MSG_TARGET_GONE, code="target_gone")
     user_deactivate(
-        user=change_request.target_user,
+        user=target_user,
         deactivated_by=officer,
         reason=change_request.reason,
         event_type=AuditEvent.Type.USER_REMOVED,

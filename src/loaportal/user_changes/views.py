@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from allauth.decorators import rate_limit
+from django import forms
 from django.contrib import messages
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from loaportal.core.access import primary
 from loaportal.core.forms import form_add_service_error
+from loaportal.core.http import MemberRequest
 from loaportal.institutions.models import UserChangeRequest
 from loaportal.institutions.selectors import (
     user_change_request_list,
@@ -19,7 +24,7 @@ from loaportal.user_changes.services import UserChangeRequestError, user_change_
 
 
 @primary
-def request_list(request):
+def request_list(request: MemberRequest) -> HttpResponse:
     membership = request.membership
     return render(
         request,
@@ -32,7 +37,7 @@ def request_list(request):
 
 
 @primary
-def request_detail(request, pk: int):
+def request_detail(request: MemberRequest, pk: int) -> HttpResponse:
     membership = request.membership
     change_request = get_object_or_404(user_change_request_visible_to(user=request.user), pk=pk)
     return render(
@@ -42,7 +47,12 @@ def request_detail(request, pk: int):
     )
 
 
-def _submit(request, form, rename=None, **arguments):
+def _submit(
+    request: MemberRequest,
+    form: forms.Form,
+    rename: dict[str, str] | None = None,
+    **arguments: Any,
+) -> HttpResponse | None:
     try:
         change_request = user_change_request_submit(requested_by=request.user, **arguments)
     except UserChangeRequestError as exc:
@@ -56,8 +66,8 @@ def _submit(request, form, rename=None, **arguments):
 
 
 @primary
-@rate_limit(action="user_change_request")
-def request_change_primary(request):
+@rate_limit(action="user_change_request")  # type: ignore[untyped-decorator]  # allauth: no types
+def request_change_primary(request: MemberRequest) -> HttpResponse:
     """ "Change the primary user"."""
     membership = request.membership
     form = ChangePrimaryForm(request.POST or None, institution=membership.institution)
@@ -84,8 +94,8 @@ def request_change_primary(request):
 
 
 @primary
-@rate_limit(action="user_change_request")
-def request_remove(request):
+@rate_limit(action="user_change_request")  # type: ignore[untyped-decorator]  # allauth: no types
+def request_remove(request: MemberRequest) -> HttpResponse:
     """ "Remove a secondary user"."""
     membership = request.membership
     form = RemoveUserForm(request.POST or None, institution=membership.institution)

@@ -91,7 +91,9 @@ def _render(tag: str, attrs: dict[str, str], required: bool, inner: str = "") ->
 
 def _choices(field: forms.BoundField) -> list[tuple[str, str]]:
     """The field's choices as strings, without the empty "choose one" entry."""
-    return [(str(value), str(label)) for value, label in field.field.choices if str(value) != ""]
+    # Radios and selects are drawn for choice fields only; ``Field`` itself has no choices.
+    choices = field.field.choices  # type: ignore[attr-defined]
+    return [(str(value), str(label)) for value, label in choices if str(value) != ""]
 
 
 def _selected(field: forms.BoundField) -> set[str]:

@@ -1,5 +1,7 @@
 """``loaportal verify_audit``: check the audit trail's hash chain (loaportal.audit.chain)."""
 
+from typing import Any
+
 from django.core.management.base import BaseCommand, CommandError
 
 from loaportal.audit.chain import verify_chain
@@ -12,7 +14,7 @@ class Command(BaseCommand):
         "or missing entry. Exits with status 1 when the trail does not hold together."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         from django.db import connection
 
         result = verify_chain()

@@ -1,5 +1,8 @@
 """``loaportal create_dli``: onboard a DLI and email its primary representative an invitation."""
 
+from argparse import ArgumentParser
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
@@ -20,7 +23,7 @@ class Command(BaseCommand):
         "stops working)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--number", required=True, help="DLI number: O and 11 digits.")
         parser.add_argument("--name", help="Name in English (required for a new DLI).")
         parser.add_argument("--name-fr", default="", help="Name in French (defaults to --name).")
@@ -41,12 +44,12 @@ class Command(BaseCommand):
             help="Re-send the primary invitation of an existing DLI.",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         # An operator's command: its messages are in English, like the documentation.
         with translation.override("en"):
             self._handle(**options)
 
-    def _handle(self, **options):
+    def _handle(self, **options: Any) -> None:
         try:
             if options["resend"]:
                 institution = institution_by_number(dli_number=options["number"])

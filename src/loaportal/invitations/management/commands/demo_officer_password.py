@@ -7,6 +7,7 @@ only: refused when ``LOAPORTAL_ENVIRONMENT=production``.
 """
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
@@ -36,7 +37,7 @@ def _new_password(user: User) -> str:
 class Command(BaseCommand):
     help = "Give the demo officer a new random password and print it (not in production)."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if settings.PRODUCTION:
             raise CommandError(MSG_PRODUCTION)
         officer = User.objects.filter(email=DEMO_OFFICER_EMAIL).first()

@@ -5,6 +5,7 @@ only while the demo DLI has no primary user yet.
 """
 
 import secrets
+from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -26,7 +27,7 @@ class Command(BaseCommand):
     help = "Load demonstration data: a DLI with a fresh primary-user invitation, and an officer."
 
     @transaction.atomic
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         institution = institution_by_number(dli_number=DEMO_DLI) or institution_create(
             dli_number=DEMO_DLI,
             name_en="Demo College of Applied Arts and Technology",
