@@ -67,8 +67,15 @@ def code_challenge_open(
 
 
 def _lock_account(user_id: int) -> None:
-    """Serialise the per-account counting; drop the rows no window looks at any more."""
-    User.objects.select_for_update().filter(pk=user_id).values_list("pk", flat=True).first()
+    """Serialise the per-account counting; drop the rows no window looks at any more.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: an audit entry naming this user, written meanwhile by
+    another request that holds the audit chain's head, takes a KEY SHARE lock on the user's row;
+    FOR UPDATE would wait for it while that request waits for the head we are about to take
+    (a deadlock PostgreSQL answers with an error)."""
+    User.objects.select_for_update(no_key=True).filter(pk=user_id).values_list(
+        "pk", flat=True
+    ).first()
     AccountCodeEvent.objects.filter(
         user_id=user_id, occurred_at__lt=timezone.now() - RETENTION
     ).delete()

@@ -100,7 +100,7 @@ def user_password_replace(*, user: User, password: str, details: dict[str, Any])
     from loaportal.accounts.models import User
 
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
         locked.set_password(password)
         locked.save(update_fields=["password"])
         ended = user_sessions_end(user=locked)

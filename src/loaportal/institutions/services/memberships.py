@@ -39,7 +39,7 @@ def user_deactivate(
     Raises ``AccountError`` for an already inactive account or one's own account.
     """
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = User.objects.select_for_update(no_key=True).get(pk=user.pk)
         if deactivated_by is not None and deactivated_by.pk == locked.pk:
             raise AccountError(MSG_CANNOT_DEACTIVATE_SELF, code="self")
         if not locked.is_active:
