@@ -1,0 +1,48 @@
+"""Serving a request's document: who may read it is decided by
+``verification_request_visible_to``; each read is recorded in the audit trail."""
+
+from __future__ import annotations
+
+from django.http import FileResponse
+
+from loaportal.audit.services import audit_record
+
+# The document is the student's upload: never run it, never let it frame or fetch anything.
+# ``sandbox`` gives it a unique origin with no scripts, forms or plugins; only this portal
+# may frame it (the request page's viewer).
+DOCUMENT_CSP = "; ".join(
+    [
+        "default-src 'none'",
+        "img-src 'self'",
+        "style-src 'unsafe-inline'",
+        "frame-ancestors 'self'",
+        "sandbox",
+    ]
+)
+
+
+def verification_document_response(
+    *, verification_request, user, download: bool = False
+) -> FileResponse:
+    """The document as a response (inline for the viewer, or as a download), and an audit
+    entry ``verification_document_viewed``."""
+    audit_record(
+        event_type="verification_document_viewed",
+        actor=user,
+        institution=verification_request.institution,
+        subject=verification_request,
+        details={
+            "application_number": verification_request.application_number,
+            "download": download,
+        },
+    )
+    response = FileResponse(
+        verification_request.document.open("rb"),
+        as_attachment=download,
+        filename=verification_request.document_name,
+        content_type=verification_request.document_content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = DOCUMENT_CSP
+    response["Cross-Origin-Resource-Policy"] = "same-origin"
+    return response
