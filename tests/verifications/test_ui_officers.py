@@ -92,10 +92,10 @@ def test_a_request_page_shows_its_history(officer):
     assert 'name="outcome"' not in html  # officers do not decide
 
 
-def _form(dli_number, **overrides):
+def _form(dli, **overrides):
     data = {
         "application_number": "S123456789",
-        "dli_number": dli_number,
+        "dli_number": dli,
         "surname": "Tremblay",
         "given_names": "Marie-Ève",
         "date_of_birth": "2004-05-17",

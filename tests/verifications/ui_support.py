@@ -50,7 +50,8 @@ def many_requests(institution, count: int, *, now=None) -> list[VerificationRequ
     now = now or timezone.now()
     rows = []
     for index in range(count):
-        requested_at = now - dt.timedelta(minutes=(index * 13) % (9 * 24 * 60))
+        # Spread over the last nine days: every page of every open tab has rows.
+        requested_at = now - dt.timedelta(minutes=(index * 1297) % (9 * 24 * 60))
         rows.append(
             VerificationRequest(
                 application_number=application_number(),

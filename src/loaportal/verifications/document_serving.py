@@ -1,11 +1,12 @@
 """Serving a request's document: who may read it is decided by
-``verification_request_visible_to``; each read is recorded in the audit trail."""
+``verification_request_visible_to`` (in the view); each read is recorded in the request's
+history and the audit trail (``verification_document_viewed``)."""
 
 from __future__ import annotations
 
 from django.http import FileResponse
 
-from loaportal.audit.services import audit_record
+from loaportal.verifications.services import verification_document_viewed
 
 # The document is the student's upload: never run it, never let it frame or fetch anything.
 # ``sandbox`` gives it a unique origin with no scripts, forms or plugins; only this portal
@@ -24,18 +25,9 @@ DOCUMENT_CSP = "; ".join(
 def verification_document_response(
     *, verification_request, user, download: bool = False
 ) -> FileResponse:
-    """The document as a response (inline for the viewer, or as a download), and an audit
-    entry ``verification_document_viewed``."""
-    audit_record(
-        event_type="verification_document_viewed",
-        actor=user,
-        institution=verification_request.institution,
-        subject=verification_request,
-        details={
-            "application_number": verification_request.application_number,
-            "download": download,
-        },
-    )
+    """The document as a response (inline for the viewer, or as a download); the reading is
+    recorded first."""
+    verification_document_viewed(verification_request=verification_request, user=user)
     response = FileResponse(
         verification_request.document.open("rb"),
         as_attachment=download,

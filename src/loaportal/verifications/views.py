@@ -12,7 +12,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
@@ -35,7 +35,7 @@ PAGE_SIZE = 25
 TABS = (
     ("todo", gettext_lazy("To do")),
     ("due_soon", gettext_lazy("Due within 3 days")),
-    ("decided", gettext_lazy("Decided")),
+    ("decided", pgettext_lazy("verification queue tab", "Decided")),
     ("no_response", gettext_lazy("No response")),
 )
 

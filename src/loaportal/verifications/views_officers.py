@@ -17,7 +17,10 @@ from loaportal.core.access import officer
 from loaportal.core.exceptions import ApplicationError
 from loaportal.core.forms import form_add_service_error
 from loaportal.verifications.forms import OfficerFilterForm, RequestCreateForm
-from loaportal.verifications.selectors import verification_request_list_for_officers
+from loaportal.verifications.selectors import (
+    verification_event_list,
+    verification_request_list_for_officers,
+)
 from loaportal.verifications.services import verification_request_create
 from loaportal.verifications.views import _detail_context, _visible
 
@@ -59,9 +62,7 @@ def officer_list(request):
 def officer_detail(request, pk: int):
     verification_request = _visible(request, pk)
     context = _detail_context(verification_request, now=timezone.now())
-    context["events"] = verification_request.events.select_related("actor").order_by(
-        "occurred_at", "pk"
-    )
+    context["events"] = verification_event_list(verification_request=verification_request)
     return render(request, "verifications/officer_request.html", context)
 
 

@@ -1,0 +1,155 @@
+"""Verifying a letter of acceptance, in a real browser against a running server, in French and
+English: requests imported with their PDF, one grouped email to each user of the DLI, the
+queue, the document, the decision in two steps, and the decided request in a new session."""
+
+from __future__ import annotations
+
+import csv
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from loaportal.verifications.letters import letter_pdf
+from loaportal.verifications.models import VerificationRequest
+from tests import flows
+from tests.browser.helpers import (
+    LABELS,
+    check_accessibility,
+    expect_heading,
+    press,
+    sign_in_quickly,
+)
+from tests.factories import dli_with_users
+
+pytestmark = pytest.mark.browser
+
+TEXT = {
+    "fr": {
+        "queue": "Lettres d'acceptation à vérifier",
+        "matched": "Vérifiée – Correspondance",
+        "no_match": "Non vérifiée – Aucune correspondance",
+        "cancelled": "Non vérifiée – Lettre annulée ou retirée",
+        "continue": "Continuer",
+        "submit": "Soumettre la vérification",
+        "final": "La décision est définitive",
+        "decided_tab": re.compile(r"^Décidées \(1\)$"),
+        "request": "Demande {}",
+        "open": "Ouvrir le document",
+    },
+    "en": {
+        "queue": "Letters of acceptance to verify",
+        "matched": "Verified – Matched",
+        "no_match": "Not verified – No match",
+        "cancelled": "Not verified – Cancelled or withdrawn",
+        "continue": "Continue",
+        "submit": "Submit verification",
+        "final": "The decision is final",
+        "decided_tab": re.compile(r"^Decided \(1\)$"),
+        "request": "Request {}",
+        "open": "Open the document",
+    },
+}
+
+COLUMNS = [
+    "application_number",
+    "dli_number",
+    "surname",
+    "given_names",
+    "date_of_birth",
+    "program",
+    "start_date",
+    "student_id",
+    "loa_number",
+    "campus",
+    "document",
+]
+
+
+def _import(tmp_path, dli_number: str, numbers: list[str]) -> None:
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    path = tmp_path / "requests.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(COLUMNS)
+        for index, number in enumerate(numbers):
+            name = f"letter-{index}.pdf"
+            (documents / name).write_bytes(
+                letter_pdf(title="Letter of acceptance", lines=[f"Gagnon, Élodie {index}"])
+            )
+            writer.writerow(
+                [number, dli_number, "Gagnon", f"Élodie {index}", "2005-03-0%d" % (index + 1)]
+                + ["Nursing", "2027-09-01", f"STU-{index}", "", "", name]
+            )
+    call_command("import_requests", str(path), documents=str(documents))
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_member_verifies_a_letter_from_the_email_to_the_decided_tab(
+    browser, live_server, smtp, tmp_path, lang
+):
+    t, x = LABELS[lang], TEXT[lang]
+    dli = dli_with_users(name=f"maple-{lang}", secondaries=1)
+    for user in (dli.primary, dli.secondaries[0]):
+        user.preferred_language = lang
+        user.save(update_fields=["preferred_language"])
+    numbers = [f"S2{lang == 'fr':d}0000001", f"S2{lang == 'fr':d}0000002"]
+    _import(tmp_path, dli.institution.dli_number, numbers)
+    assert VerificationRequest.objects.filter(institution=dli.institution).count() == 2
+
+    # One grouped email per user, however many requests arrived.
+    announcement = smtp.wait_for(dli.primary.email)
+    assert len(smtp.for_address(dli.primary.email)) == 1
+    assert len(smtp.for_address(dli.secondaries[0].email)) == 1
+    assert "2" in announcement.text
+
+    context = browser.new_context(base_url=live_server.url)
+    sign_in_quickly(context, live_server, dli.primary)
+    page = context.new_page()
+    page.goto(flows.url("home", lang))
+    expect_heading(page, t["home"])
+    page.get_by_role("link", name=x["queue"], exact=True).click()
+    expect_heading(page, x["queue"])
+    check_accessibility(page)
+    page.get_by_role("link", name=numbers[0], exact=True).click()
+    expect_heading(page, x["request"].format(numbers[0]))
+    check_accessibility(page)
+
+    # The document: embedded, and behind a link that serves the PDF to this member.
+    expect(page.locator("iframe.portal-document")).to_be_attached()
+    href = page.get_by_role("link", name=re.compile(x["open"])).get_attribute("href")
+    document = page.request.get(href)
+    assert document.status == 200 and document.body().startswith(b"%PDF-")
+    assert "sandbox" in document.headers["content-security-policy"]
+
+    # Choose, continue, check the summary, submit.
+    for label in (x["matched"], x["no_match"], x["cancelled"]):
+        expect(page.get_by_role("radio", name=label, exact=True)).to_be_visible()
+    page.get_by_role("radio", name=x["matched"], exact=True).check()
+    press(page, x["continue"])
+    expect(page.get_by_text(x["final"])).to_be_visible()
+    check_accessibility(page)
+    press(page, x["submit"])
+    expect(page.get_by_role("radio")).to_have_count(0)
+    expect(page.locator("main")).to_contain_text(x["matched"])
+
+    page.get_by_role("link", name=x["queue"], exact=True).click()
+    page.get_by_role("link", name=x["decided_tab"]).click()
+    expect(page.get_by_role("link", name=numbers[0], exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name=numbers[1], exact=True)).to_have_count(0)
+    context.close()
+
+    # A new session, the other user of the DLI: the outcome, who decided, and no form.
+    other = browser.new_context(base_url=live_server.url)
+    sign_in_quickly(other, live_server, dli.secondaries[0])
+    page = other.new_page()
+    vr = VerificationRequest.objects.get(application_number=numbers[0])
+    page.goto(flows.url("verifications:request_detail", lang, pk=vr.pk))
+    expect(page.locator("main")).to_contain_text(x["matched"])
+    expect(page.locator("main")).to_contain_text(dli.primary.email)
+    expect(page.get_by_role("radio")).to_have_count(0)
+    expect(page.get_by_role("button", name=x["continue"], exact=True)).to_have_count(0)
+    assert page.js_errors == [] if hasattr(page, "js_errors") else True
+    other.close()
