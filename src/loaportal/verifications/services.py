@@ -559,9 +559,11 @@ def verification_decide(
     if len(comment) > COMMENT_MAX_LENGTH:
         raise VerificationError(MSG_COMMENT_TOO_LONG, code="comment_too_long", field="comment")
     with transaction.atomic():
+        # Not select_related("decided_by"): on PostgreSQL a waiter re-reads only the locked
+        # row once the lock is released, not the joined user, so the winner must be read after.
         locked = (
             VerificationRequest.objects.select_for_update(of=("self",))
-            .select_related("institution", "decided_by")
+            .select_related("institution")
             .get(pk=verification_request.pk)
         )
         # Read now, not from the roles cached for the page: the check guards a write.
@@ -687,6 +689,17 @@ def _due(now: datetime) -> Q:
     )
 
 
+def _announcement_claim(announcement: VerificationAnnouncement, *, now: datetime) -> bool:
+    """Take the right to email this user now: one conditional UPDATE, so that of several
+    processes only one sees its row change (the others wait for its lock, then find the row
+    no longer due)."""
+    return bool(
+        VerificationAnnouncement.objects.filter(_due(now), pk=announcement.pk).update(
+            last_sent_at=now, pending_since=None
+        )
+    )
+
+
 def verification_announcements_send(
     *, now: datetime | None = None, user_ids: Iterable[int] | None = None
 ) -> int:
@@ -702,10 +715,7 @@ def verification_announcements_send(
     sent = 0
     for announcement in candidates.select_related("user", "user__membership__institution"):
         with transaction.atomic():
-            claimed = VerificationAnnouncement.objects.filter(_due(now), pk=announcement.pk).update(
-                last_sent_at=now, pending_since=None
-            )
-            if not claimed:
+            if not _announcement_claim(announcement, now=now):
                 continue
             user = announcement.user
             membership = getattr(user, "membership", None)
@@ -717,6 +727,11 @@ def verification_announcements_send(
             )
             new_count = waiting.filter(created_at__gte=announcement.pending_since).count()
             if not new_count:
+                # Nothing left to announce (all decided already): no email, and the hour is
+                # not spent on it.
+                VerificationAnnouncement.objects.filter(pk=announcement.pk).update(
+                    last_sent_at=announcement.last_sent_at
+                )
                 continue
             first_due = waiting.order_by("due_at").values_list("due_at", flat=True).first()
             email_send_template(
