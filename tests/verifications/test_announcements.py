@@ -98,7 +98,7 @@ def test_email_in_the_users_language(mail):
     english = mail.for_address(dli.primary.email)[0]
     french = mail.for_address(dli.secondaries[0].email)[0]
     assert "new letter of acceptance to verify" in english.subject
-    assert "nouvelle lettre d’acceptation à vérifier" in french.subject
+    assert "nouvelle lettre d'acceptation à vérifier" in french.subject
 
 
 @pytest.mark.django_db(transaction=True)

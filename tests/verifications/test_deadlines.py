@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from loaportal.audit.models import AuditEvent
 from loaportal.verifications.deadlines import deadline_for, institution_zone
@@ -96,7 +97,10 @@ def test_no_response_one_minute_later_without_the_job(overdue_soon, clock):
     # Nothing has run: the stored status is still pending, what everyone sees is not.
     assert request.status == Status.PENDING
     assert request.effective_status() == Status.NO_RESPONSE
-    assert request.effective_status_label() == "No response"
+    with translation.override("fr"):
+        assert request.effective_status_label() == "Aucune réponse"
+    with translation.override("en"):
+        assert request.effective_status_label() == "No response"
     assert not request.is_decidable()
     assert request.time_left() < timedelta(0)
     assert list(verification_queue(institution=dli.institution, tab="todo")) == []

@@ -3,6 +3,7 @@ and two simultaneous decisions → exactly one recorded."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from datetime import timedelta
 
@@ -150,10 +151,9 @@ def test_two_simultaneous_decisions_record_exactly_one(monkeypatch):
     real_membership_current = services.membership_current
 
     def read_then_wait(user):
-        try:
+        # A broken barrier: the other decision is blocked on the lock, the expected case.
+        with contextlib.suppress(threading.BrokenBarrierError):
             both_read.wait()
-        except threading.BrokenBarrierError:
-            pass  # the other decision is blocked on the lock: the expected case
         return real_membership_current(user)
 
     monkeypatch.setattr(services, "membership_current", read_then_wait)
