@@ -300,3 +300,31 @@ def test_no_orphan_file_when_the_write_fails_midway(
     assert VerificationRequest.objects.count() == 0
     assert VerificationEvent.objects.count() == 0
     assert stored_files(_documents_dir) == []
+
+
+def test_sweep_deletes_only_old_unreferenced_documents(institution, _documents_dir):
+    """What intake cannot clean itself (a killed process, an outer rollback) the worker's
+    hourly sweep deletes; the files of requests, and any file younger than an hour, stay."""
+    import os
+
+    from loaportal.notifications.maintenance import PERIODIC_JOBS
+    from loaportal.verifications.services import verification_documents_sweep
+
+    kept = make_request(institution)
+    folder = _documents_dir / "2020" / "01"
+    folder.mkdir(parents=True)
+    old_orphan, fresh_orphan = folder / "old.pdf", folder / "fresh.pdf"
+    old_orphan.write_bytes(pdf_bytes())
+    fresh_orphan.write_bytes(pdf_bytes())
+    two_hours_ago = time.time() - 2 * 3600
+    os.utime(old_orphan, (two_hours_ago, two_hours_ago))
+    kept_path = _documents_dir / kept.document.name
+    os.utime(kept_path, (two_hours_ago, two_hours_ago))
+
+    assert verification_documents_sweep() == 1
+    assert not old_orphan.exists()
+    assert fresh_orphan.exists() and kept_path.exists()
+    assert verification_documents_sweep() == 0
+    assert PERIODIC_JOBS["verifications-documents"].every_seconds == 3600
+    # Private: only the portal's account can read the stored documents.
+    assert kept_path.stat().st_mode & 0o077 == 0

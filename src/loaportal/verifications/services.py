@@ -654,6 +654,47 @@ def verification_document_viewed(*, verification_request: VerificationRequest, u
         )
 
 
+# --- Documents left behind ---------------------------------------------------------------------
+
+ORPHAN_GRACE = timedelta(hours=1)
+
+
+def verification_documents_sweep(*, now: datetime | None = None) -> int:
+    """Delete stored documents that no request names and that are older than an hour.
+
+    Intake deletes the files of a failed write itself; this catches what it cannot: a process
+    killed between writing a file and committing, or a caller's outer transaction rolled back
+    after intake returned. The hour leaves any intake in progress alone. Returns how many files
+    it deleted. The worker runs it every hour.
+    """
+    from loaportal.verifications.storage import documents_storage
+
+    now = now or timezone.now()
+    storage = documents_storage()
+    root = Path(storage.location)
+    if not root.is_dir():
+        return 0
+    cutoff = (now - ORPHAN_GRACE).timestamp()
+    candidates = [
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and path.stat().st_mtime < cutoff
+    ]
+    deleted = 0
+    for start in range(0, len(candidates), 500):
+        chunk = candidates[start : start + 500]
+        known = set(
+            VerificationRequest.objects.filter(document__in=chunk).values_list(
+                "document", flat=True
+            )
+        )
+        for name in chunk:
+            if name not in known:
+                storage.delete(name)
+                deleted += 1
+    return deleted
+
+
 # --- Grouped new-request emails ----------------------------------------------------------------
 
 

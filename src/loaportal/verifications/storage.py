@@ -41,7 +41,8 @@ class PrivateDocumentStorage(FileSystemStorage):
         )
 
 
-_storage = PrivateDocumentStorage()
+# Readable by the portal's own account only.
+_storage = PrivateDocumentStorage(file_permissions_mode=0o600, directory_permissions_mode=0o700)
 
 
 def documents_storage() -> PrivateDocumentStorage:
