@@ -7,6 +7,7 @@ import logging
 from loaportal.verifications.services import (
     verification_announcements_send,
     verification_close_overdue,
+    verification_documents_sweep,
 )
 
 logger = logging.getLogger(__name__)
@@ -21,3 +22,10 @@ def verifications_periodic() -> None:
     sent = verification_announcements_send()
     if sent:
         logger.info("Sent %s grouped new-request email(s)", sent)
+
+
+def verifications_hourly() -> None:
+    """Delete stored documents no request names (see ``verification_documents_sweep``)."""
+    deleted = verification_documents_sweep()
+    if deleted:
+        logger.warning("Deleted %s stored document(s) that no request names", deleted)

@@ -559,9 +559,11 @@ def verification_decide(
     if len(comment) > COMMENT_MAX_LENGTH:
         raise VerificationError(MSG_COMMENT_TOO_LONG, code="comment_too_long", field="comment")
     with transaction.atomic():
+        # Not select_related("decided_by"): on PostgreSQL a waiter re-reads only the locked
+        # row once the lock is released, not the joined user, so the winner must be read after.
         locked = (
             VerificationRequest.objects.select_for_update(of=("self",))
-            .select_related("institution", "decided_by")
+            .select_related("institution")
             .get(pk=verification_request.pk)
         )
         # Read now, not from the roles cached for the page: the check guards a write.
@@ -652,6 +654,47 @@ def verification_document_viewed(*, verification_request: VerificationRequest, u
         )
 
 
+# --- Documents left behind ---------------------------------------------------------------------
+
+ORPHAN_GRACE = timedelta(hours=1)
+
+
+def verification_documents_sweep(*, now: datetime | None = None) -> int:
+    """Delete stored documents that no request names and that are older than an hour.
+
+    Intake deletes the files of a failed write itself; this catches what it cannot: a process
+    killed between writing a file and committing, or a caller's outer transaction rolled back
+    after intake returned. The hour leaves any intake in progress alone. Returns how many files
+    it deleted. The worker runs it every hour.
+    """
+    from loaportal.verifications.storage import documents_storage
+
+    now = now or timezone.now()
+    storage = documents_storage()
+    root = Path(storage.location)
+    if not root.is_dir():
+        return 0
+    cutoff = (now - ORPHAN_GRACE).timestamp()
+    candidates = [
+        path.relative_to(root).as_posix()
+        for path in root.rglob("*")
+        if path.is_file() and path.stat().st_mtime < cutoff
+    ]
+    deleted = 0
+    for start in range(0, len(candidates), 500):
+        chunk = candidates[start : start + 500]
+        known = set(
+            VerificationRequest.objects.filter(document__in=chunk).values_list(
+                "document", flat=True
+            )
+        )
+        for name in chunk:
+            if name not in known:
+                storage.delete(name)
+                deleted += 1
+    return deleted
+
+
 # --- Grouped new-request emails ----------------------------------------------------------------
 
 
@@ -687,6 +730,17 @@ def _due(now: datetime) -> Q:
     )
 
 
+def _announcement_claim(announcement: VerificationAnnouncement, *, now: datetime) -> bool:
+    """Take the right to email this user now: one conditional UPDATE, so that of several
+    processes only one sees its row change (the others wait for its lock, then find the row
+    no longer due)."""
+    return bool(
+        VerificationAnnouncement.objects.filter(_due(now), pk=announcement.pk).update(
+            last_sent_at=now, pending_since=None
+        )
+    )
+
+
 def verification_announcements_send(
     *, now: datetime | None = None, user_ids: Iterable[int] | None = None
 ) -> int:
@@ -702,10 +756,7 @@ def verification_announcements_send(
     sent = 0
     for announcement in candidates.select_related("user", "user__membership__institution"):
         with transaction.atomic():
-            claimed = VerificationAnnouncement.objects.filter(_due(now), pk=announcement.pk).update(
-                last_sent_at=now, pending_since=None
-            )
-            if not claimed:
+            if not _announcement_claim(announcement, now=now):
                 continue
             user = announcement.user
             membership = getattr(user, "membership", None)
@@ -717,6 +768,11 @@ def verification_announcements_send(
             )
             new_count = waiting.filter(created_at__gte=announcement.pending_since).count()
             if not new_count:
+                # Nothing left to announce (all decided already): no email, and the hour is
+                # not spent on it.
+                VerificationAnnouncement.objects.filter(pk=announcement.pk).update(
+                    last_sent_at=announcement.last_sent_at
+                )
                 continue
             first_due = waiting.order_by("due_at").values_list("due_at", flat=True).first()
             email_send_template(

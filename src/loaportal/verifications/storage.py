@@ -15,14 +15,25 @@ from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
+from django.utils.functional import cached_property
 
 
 @deconstructible
 class PrivateDocumentStorage(FileSystemStorage):
-    """A folder outside the static and media roots; ``url()`` is refused on purpose."""
+    """A folder outside the static and media roots; ``url()`` is refused on purpose.
 
-    def __init__(self, location=None, **kwargs):
-        super().__init__(location=location or settings.VERIFICATION_DOCUMENTS_DIR, **kwargs)
+    The folder is ``VERIFICATION_DOCUMENTS_DIR``, read when first used and again whenever
+    the setting changes (as ``MEDIA_ROOT`` is for Django's own storage)."""
+
+    @cached_property
+    def base_location(self):
+        return self._value_or_setting(self._location, settings.VERIFICATION_DOCUMENTS_DIR)
+
+    def _clear_cached_properties(self, setting, **kwargs):
+        super()._clear_cached_properties(setting, **kwargs)
+        if setting == "VERIFICATION_DOCUMENTS_DIR":
+            self.__dict__.pop("base_location", None)
+            self.__dict__.pop("location", None)
 
     def url(self, name):
         raise NotImplementedError(
@@ -30,9 +41,13 @@ class PrivateDocumentStorage(FileSystemStorage):
         )
 
 
+# Readable by the portal's own account only.
+_storage = PrivateDocumentStorage(file_permissions_mode=0o600, directory_permissions_mode=0o700)
+
+
 def documents_storage() -> PrivateDocumentStorage:
-    # A callable, so that the folder is read from the settings when used (tests change it).
-    return PrivateDocumentStorage(location=settings.VERIFICATION_DOCUMENTS_DIR)
+    """The storage of the documents (a callable on the model field, kept out of migrations)."""
+    return _storage
 
 
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
