@@ -261,7 +261,8 @@ def _sweep_table(samples, lang):
 
 
 @pytest.mark.django_db
-def test_every_route_answers_every_role_as_its_declaration_says(client):
+def test_every_route_answers_every_role_as_its_declaration_says(client, settings, tmp_path):
+    settings.VERIFICATION_DOCUMENTS_DIR = tmp_path / "documents"
     lang = "en"
     users, samples = _world()
     table = _sweep_table(samples, lang)

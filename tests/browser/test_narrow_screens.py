@@ -159,7 +159,7 @@ def _verification_requests(institution, primary):
             requested_at=now - dt.timedelta(hours=7 * n),
             surname="Tremblay-Longpré-Bouchard-Desjardins",
             given_names=f"Marie-Ève Geneviève Anne-Sophie {n}",
-            program="Baccalauréat en sciences infirmières – formation initiale, cheminement DEC-BAC",
+            program="Baccalauréat en sciences infirmières – formation initiale, DEC-BAC",
             student_id=f"2026-INTL-{n:06d}-ADMISSIONS",
             campus="Campus de Rivière-du-Loup – Pavillon des sciences de la santé",
             document_name=f"lettre-d-acceptation-{'x' * 60}-{n}.pdf",

@@ -80,7 +80,7 @@ def _import(tmp_path, dli_number: str, numbers: list[str]) -> None:
                 letter_pdf(title="Letter of acceptance", lines=[f"Gagnon, Élodie {index}"])
             )
             writer.writerow(
-                [number, dli_number, "Gagnon", f"Élodie {index}", "2005-03-0%d" % (index + 1)]
+                [number, dli_number, "Gagnon", f"Élodie {index}", f"2005-03-0{index + 1}"]
                 + ["Nursing", "2027-09-01", f"STU-{index}", "", "", name]
             )
     call_command("import_requests", str(path), documents=str(documents))
@@ -88,8 +88,9 @@ def _import(tmp_path, dli_number: str, numbers: list[str]) -> None:
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
 def test_a_member_verifies_a_letter_from_the_email_to_the_decided_tab(
-    browser, live_server, smtp, tmp_path, lang
+    browser, live_server, smtp, settings, tmp_path, lang
 ):
+    settings.VERIFICATION_DOCUMENTS_DIR = tmp_path / "stored"
     t, x = LABELS[lang], TEXT[lang]
     dli = dli_with_users(name=f"maple-{lang}", secondaries=1)
     for user in (dli.primary, dli.secondaries[0]):

@@ -68,9 +68,7 @@ def test_officers_see_every_dli_and_filter_by_dli_status_and_dates(officer):
     assert _rows(officer.get(url, {"requested_to": until}).content.decode()) == [
         a_old.application_number
     ]
-    assert _rows(officer.get(url, {"q": "gagnon"}).content.decode()) == [
-        b_new.application_number
-    ]
+    assert _rows(officer.get(url, {"q": "gagnon"}).content.decode()) == [b_new.application_number]
     bad = officer.get(url, {"requested_from": "yesterday"}).content.decode()
     assert "Enter a date as YYYY-MM-DD." in bad
 

@@ -59,9 +59,7 @@ def test_tabs_count_and_hold_their_requests(signed_in):
     # Sorted by due date: the request due soonest first.
     assert _rows(todo) == [soon.application_number, later.application_number]
     assert _rows(client.get(url + "?tab=due_soon").content.decode()) == [soon.application_number]
-    assert _rows(client.get(url + "?tab=decided").content.decode()) == [
-        decided.application_number
-    ]
+    assert _rows(client.get(url + "?tab=decided").content.decode()) == [decided.application_number]
     no_response = client.get(url + "?tab=no_response").content.decode()
     assert _rows(no_response) == [overdue.application_number]
     assert "No response" in no_response
@@ -91,9 +89,7 @@ def test_each_row_links_by_its_application_number_and_shows_the_time_left(signed
         ("1999-12-31", "born"),
     ],
 )
-def test_search_by_name_application_number_student_id_or_date_of_birth(
-    signed_in, query, expected
-):
+def test_search_by_name_application_number_student_id_or_date_of_birth(signed_in, query, expected):
     dli = dli_with_users(secondaries=0)
     made = {
         "gagnon": a_request(dli.institution, surname="Gagnon"),

@@ -94,9 +94,7 @@ def test_the_document_is_refused_to_anyone_not_signed_in(client, world):
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_continue_shows_a_final_summary_then_submit_records_the_decision(
-    signed_in, world, lang
-):
+def test_continue_shows_a_final_summary_then_submit_records_the_decision(signed_in, world, lang):
     a, _, vr = world
     client = signed_in(a.secondaries[0])
     matched = {"fr": "Vérifiée – Correspondance", "en": "Verified – Matched"}[lang]
@@ -129,7 +127,7 @@ def test_change_my_answer_goes_back_to_the_form_with_the_choice_kept(signed_in, 
         {"action": "change", "outcome": Status.NOT_VERIFIED_NO_MATCH, "comment": "Altered date"},
     )
     html = response.content.decode()
-    checked = '&quot;value&quot;: &quot;not_verified_no_match&quot;, &quot;checked&quot;: true'
+    checked = "&quot;value&quot;: &quot;not_verified_no_match&quot;, &quot;checked&quot;: true"
     assert checked in html
     assert "Altered date" in html and "Submit verification" not in html
 

@@ -110,9 +110,7 @@ def request_detail(request, pk: int):
                         form_add_service_error(form, exc)
                     else:
                         messages.error(request, exc.message)
-                        return redirect(
-                            "verifications:request_detail", pk=verification_request.pk
-                        )
+                        return redirect("verifications:request_detail", pk=verification_request.pk)
                 else:
                     messages.success(request, _("Your verification was submitted."))
                     return redirect("verifications:request_detail", pk=verification_request.pk)
