@@ -153,3 +153,56 @@ def test_a_member_verifies_a_letter_from_the_email_to_the_decided_tab(
     expect(page.get_by_role("radio")).to_have_count(0)
     expect(page.get_by_role("button", name=x["continue"], exact=True)).to_have_count(0)
     other.close()
+
+
+ALREADY = {"fr": "Cette demande a déjà été décidée par", "en": "already been decided by"}
+SEARCH = {
+    "fr": "Rechercher par nom, numéro de demande, numéro d'étudiant ou date de naissance",
+    "en": "Search by name, application number, student ID or date of birth",
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_the_colleague_who_submits_second_is_told_who_decided_what(
+    browser, live_server, settings, tmp_path, lang
+):
+    from tests.verifications.ui_support import a_request
+
+    settings.VERIFICATION_DOCUMENTS_DIR = tmp_path / "stored"
+    x = TEXT[lang]
+    dli = dli_with_users(name=f"birch-{lang}", secondaries=1)
+    a_request(dli.institution, surname="Haddad")
+    vr = a_request(dli.institution, surname="Nguyen", given_names="Thi Thu Trang")
+    pages = []
+    for user in (dli.primary, dli.secondaries[0]):
+        context = browser.new_context(base_url=live_server.url)
+        sign_in_quickly(context, live_server, user)
+        page = context.new_page()
+        # Each finds the request by searching the queue for the student's name.
+        page.goto(flows.url("verifications:queue", lang))
+        page.get_by_label(SEARCH[lang]).fill("nguyen")
+        page.get_by_label(SEARCH[lang]).press("Enter")
+        expect(page.get_by_role("link", name=vr.application_number, exact=True)).to_be_visible()
+        expect(page.get_by_role("row")).to_have_count(2)  # the header and one request
+        page.get_by_role("link", name=vr.application_number, exact=True).click()
+        expect_heading(page, x["request"].format(vr.application_number))
+        pages.append(page)
+    first, second = pages
+    first.get_by_role("radio", name=x["matched"], exact=True).check(force=True)
+    press(first, x["continue"])
+    second.get_by_role("radio", name=x["no_match"], exact=True).check(force=True)
+    second.locator("textarea").fill("Not our letter.")
+    press(second, x["continue"])
+    expect(second.get_by_text(x["final"])).to_be_visible()
+
+    press(first, x["submit"])
+    expect(first.get_by_role("radio")).to_have_count(0)
+    press(second, x["submit"])
+    notice = second.locator(".portal-messages")
+    expect(notice).to_contain_text(ALREADY[lang])
+    expect(notice).to_contain_text(x["matched"])
+    expect(second.get_by_role("radio")).to_have_count(0)
+    vr.refresh_from_db()
+    assert vr.status == "verified_matched" and vr.decided_by == dli.primary
+    for page in pages:
+        page.context.close()

@@ -166,8 +166,10 @@ def test_a_second_decision_is_refused_and_says_who_decided_what(signed_in, world
         follow=True,
     )
     html = response.content.decode()
-    assert a.primary.email in html or a.primary.full_name in html
-    assert "Verified – Matched" in html
+    # The refusal itself names who decided, when and what (not only the decision panel).
+    notice = html.split('class="portal-messages"')[1].split("</gcds-notice>")[0]
+    assert f"already been decided by {a.primary.full_name} on " in notice
+    assert "“Verified – Matched”" in notice
     vr.refresh_from_db()
     assert vr.status == Status.VERIFIED_MATCHED and vr.decided_by == a.primary
 
@@ -213,3 +215,20 @@ def test_a_decided_request_shows_outcome_who_and_when_and_no_form(signed_in, wor
     assert "Non vérifiée – Lettre annulée ou retirée" in html
     assert a.primary.email in html and "Withdrawn on 2026-01-10" in html
     assert 'name="outcome"' not in html
+
+
+def test_a_post_on_an_already_decided_request_names_who_decided_what(signed_in, world):
+    a, _, vr = world
+    verification_decide(
+        verification_request=vr,
+        outcome=Status.NOT_VERIFIED_CANCELLED,
+        comment="Withdrawn",
+        decided_by=a.primary,
+    )
+    response = signed_in(a.secondaries[0]).post(
+        _detail(vr, "fr"), {"action": "continue", "outcome": Status.VERIFIED_MATCHED}, follow=True
+    )
+    notice = response.content.decode().split('class="portal-messages"')[1]
+    notice = notice.split("</gcds-notice>")[0]
+    assert f"décidée par {a.primary.full_name} le " in notice
+    assert "Non vérifiée – Lettre annulée ou retirée" in notice

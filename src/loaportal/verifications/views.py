@@ -28,7 +28,7 @@ from loaportal.verifications.selectors import (
     verification_request_visible_to,
     verification_tab_counts,
 )
-from loaportal.verifications.services import verification_decide
+from loaportal.verifications.services import AlreadyDecided, PastDeadline, verification_decide
 
 PAGE_SIZE = 25
 
@@ -88,12 +88,7 @@ def request_detail(request, pk: int):
     confirming = False
     if request.method == "POST":
         if not verification_request.is_decidable(now):
-            if verification_request.effective_status(now) == VerificationRequest.Status.NO_RESPONSE:
-                messages.error(
-                    request, _("The deadline has passed: this request can no longer be decided.")
-                )
-            else:
-                messages.error(request, _("This request was already decided."))
+            messages.error(request, _refusal(verification_request))
             return redirect("verifications:request_detail", pk=verification_request.pk)
         action = request.POST.get("action")
         if form.is_valid():
@@ -105,6 +100,10 @@ def request_detail(request, pk: int):
                         comment=form.cleaned_data["comment"],
                         decided_by=request.user,
                     )
+                except (AlreadyDecided, PastDeadline) as exc:
+                    # Decided by someone else meanwhile (who, when, what), or too late.
+                    messages.error(request, exc.message)
+                    return redirect("verifications:request_detail", pk=verification_request.pk)
                 except ApplicationError as exc:
                     if exc.field in ("outcome", "comment"):
                         form_add_service_error(form, exc)
@@ -121,6 +120,13 @@ def request_detail(request, pk: int):
         "verifications/request.html",
         _detail_context(verification_request, now=now) | {"form": form, "confirming": confirming},
     )
+
+
+def _refusal(verification_request: VerificationRequest) -> str:
+    """Why a request can no longer be decided: who decided it, when and what; or its deadline."""
+    if verification_request.is_decided:
+        return str(AlreadyDecided(verification_request).message)
+    return _("The deadline has passed: this request can no longer be decided.")
 
 
 def _detail_context(verification_request: VerificationRequest, *, now) -> dict:
