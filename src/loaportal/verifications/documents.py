@@ -33,6 +33,19 @@ class CheckedDocument:
     def size(self) -> int:
         return len(self.content)
 
+    def without_content(self) -> CheckedDocument:
+        """The verdict without the bytes (a batch re-reads each file when it writes it)."""
+        return DocumentVerdict(content=b"", content_type=self.content_type, checked_size=self.size)
+
+
+@dataclass(frozen=True)
+class DocumentVerdict(CheckedDocument):
+    checked_size: int = 0
+
+    @property
+    def size(self) -> int:
+        return self.checked_size
+
 
 def sniff_content_type(content: bytes) -> str | None:
     """PDF, JPEG or PNG from the file's signature; None for anything else."""

@@ -78,6 +78,7 @@ MSG_REQUESTED_AT_INVALID = _(
 )
 MSG_REQUESTED_AT_FUTURE = _("The date of the request cannot be in the future.")
 MSG_DOCUMENT_NAME_INVALID = _("Name a file inside the documents folder, without a path.")
+MSG_DOCUMENT_CHANGED = _("The document %(name)s changed during the import: import the file again.")
 MSG_OUTCOME_INVALID = _("Choose one of the outcomes.")
 MSG_COMMENT_REQUIRED = _("Explain why the letter is not verified.")
 MSG_COMMENT_TOO_LONG = _("The comment is too long (at most 2,000 characters).")
@@ -144,6 +145,9 @@ class _Valid:
     fields: dict[str, Any]
     document: CheckedDocument
     document_name: str
+    # A batch keeps the path, not the bytes, of each checked file, and reads it again to write.
+    document_path: Path | None = None
+    line: int = 0
 
 
 def _text(value: Any, *, field: str, limit: int, required: bool = False) -> str:
@@ -316,7 +320,18 @@ def _write(valid_rows: list[_Valid], *, created_by: User | None, source: str, no
                 created_by=created_by,
                 **valid.fields,
             )
-            request.document.save("document", ContentFile(valid.document.content), save=False)
+            document = valid.document
+            if valid.document_path is not None:
+                try:
+                    document = document_check(_read_limited(valid.document_path))
+                except (OSError, DocumentError) as error:
+                    raise _changed(valid) from error
+                if (document.content_type, document.size) != (
+                    valid.document.content_type,
+                    valid.document.size,
+                ):
+                    raise _changed(valid)
+            request.document.save("document", ContentFile(document.content), save=False)
             written.append(request.document.name)
             requests.append(request)
         VerificationRequest.objects.bulk_create(requests, batch_size=500)
@@ -350,6 +365,16 @@ def _write(valid_rows: list[_Valid], *, created_by: User | None, source: str, no
         _delete_files(written)
         raise
     return requests, written
+
+
+def _changed(valid: _Valid) -> DocumentError:
+    error = DocumentError(
+        MSG_DOCUMENT_CHANGED % {"name": valid.document_name},
+        code="document_changed",
+        field="document",
+    )
+    error.line = valid.line
+    return error
 
 
 def _delete_files(names: Iterable[str]) -> None:
@@ -451,6 +476,11 @@ IMPORT_COLUMNS = (
 IMPORT_OPTIONAL_COLUMNS = ("requested_at",)
 
 
+def _read_limited(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(settings.VERIFICATION_DOCUMENT_MAX_BYTES + 1)
+
+
 def _open_document(documents_dir: Path, name: str) -> bytes | None:
     """The bytes of ``name`` inside ``documents_dir``; None when there is no such file.
     Refuses a path (``../x``, ``/etc/x``): the CSV names files, it does not walk the disk."""
@@ -463,10 +493,8 @@ def _open_document(documents_dir: Path, name: str) -> bytes | None:
     path = documents_dir / name
     if not path.is_file():
         return None
-    limit = settings.VERIFICATION_DOCUMENT_MAX_BYTES
     try:
-        with path.open("rb") as handle:
-            return handle.read(limit + 1)
+        return _read_limited(path)
     except OSError:
         raise DocumentError(
             _("The document cannot be read: the file is empty or damaged."),
@@ -516,6 +544,10 @@ def verification_requests_import(
                 errors.append((line, "application_number", str(MSG_APPLICATION_NUMBER_REPEATED)))
             else:
                 line_of[number] = line
+                # Keep the verdict, not the bytes: a batch may hold gigabytes of documents.
+                valid.document = valid.document.without_content()
+                valid.document_path = documents_dir / str(row["document"]).strip()
+                valid.line = line
                 valid_rows.append(valid)
         if progress is not None and (index + 1) % 100 == 0:
             progress(index + 1, total)
@@ -525,7 +557,21 @@ def verification_requests_import(
         )
     if errors:
         raise ImportRowsError(errors=sorted(errors))
-    requests = _run_atomic(valid_rows, created_by=None, source="import", now=now)
+    try:
+        requests = _run_atomic(valid_rows, created_by=None, source="import", now=now)
+    except ApplicationError as error:
+        # Something changed between the checks and the writes (a file replaced, the same
+        # application number created meanwhile): still a per-row report, still nothing created.
+        if error.code == "application_number_duplicate":
+            raise ImportRowsError(
+                errors=[
+                    (line_of[number], "application_number", str(error.message))
+                    for number in sorted(_existing_numbers(line_of))
+                ]
+            ) from None
+        raise ImportRowsError(
+            errors=[(getattr(error, "line", 0), error.field or "", str(error.message))]
+        ) from None
     if progress is not None:
         progress(total, total)
     return requests
