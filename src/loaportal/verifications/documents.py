@@ -22,6 +22,8 @@ PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 
 class DocumentError(ApplicationError):
     code = "document_error"
+    # In a batch, the line of the file whose document failed when written (0: not known).
+    line = 0
 
 
 @dataclass(frozen=True)

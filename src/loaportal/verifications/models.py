@@ -174,7 +174,7 @@ class VerificationRequest(models.Model):
         return self.status
 
     def effective_status_label(self, now: datetime | None = None) -> str:
-        return self.Status(self.effective_status(now)).label
+        return str(self.Status(self.effective_status(now)).label)
 
     def is_decidable(self, now: datetime | None = None) -> bool:
         """Still pending and the deadline not passed (it is decidable up to ``due_at`` itself)."""

@@ -103,13 +103,15 @@ class AlreadyDecided(VerificationError):
     code = "already_decided"
 
     def __init__(self, verification_request: VerificationRequest):
-        self.decided_by = verification_request.decided_by
-        self.decided_at = verification_request.decided_at
+        decided_by, decided_at = verification_request.decided_by, verification_request.decided_at
+        assert decided_by is not None and decided_at is not None  # a decided request
+        self.decided_by: User = decided_by
+        self.decided_at: datetime = decided_at
         self.outcome = verification_request.status
         zone = institution_zone(verification_request.institution)
-        when = formats.date_format(timezone.localtime(self.decided_at, zone), "DATETIME_FORMAT")
+        when = formats.date_format(timezone.localtime(decided_at, zone), "DATETIME_FORMAT")
         message = str(MSG_ALREADY_DECIDED) % {
-            "name": self.decided_by.full_name or self.decided_by.email,
+            "name": decided_by.full_name or decided_by.email,
             "when": f"{when} ({zone.key})",
             "outcome": Status(self.outcome).label,
         }
@@ -256,7 +258,7 @@ def _validate(
     surname = _text(values.get("surname"), field="surname", limit=150, required=True)
     given_names = _text(values.get("given_names"), field="given_names", limit=150)
     date_of_birth = _date(values.get("date_of_birth"), field="date_of_birth", required=True)
-    if not (EARLIEST_BIRTH_DATE <= date_of_birth < now.date()):
+    if date_of_birth is None or not (EARLIEST_BIRTH_DATE <= date_of_birth < now.date()):
         raise VerificationError(
             MSG_BIRTH_DATE_RANGE, code="date_of_birth_range", field="date_of_birth"
         )
@@ -302,7 +304,9 @@ def _existing_numbers(numbers: Iterable[str]) -> set[str]:
 # --- Writing -----------------------------------------------------------------------------------
 
 
-def _write(valid_rows: list[_Valid], *, created_by: User | None, source: str, now: datetime):
+def _write(
+    valid_rows: list[_Valid], *, created_by: User | None, source: str, now: datetime
+) -> tuple[list[VerificationRequest], list[str]]:
     """Store the documents and create the requests, their history and audit entries, in the
     caller's transaction. Returns the requests and the names of the files written (for the
     caller to delete should the transaction fail)."""
@@ -386,7 +390,9 @@ def _delete_files(names: Iterable[str]) -> None:
             storage.delete(name)
 
 
-def _run_atomic(valid_rows, *, created_by, source, now) -> list[VerificationRequest]:
+def _run_atomic(
+    valid_rows: list[_Valid], *, created_by: User | None, source: str, now: datetime
+) -> list[VerificationRequest]:
     written: list[str] = []
     try:
         with transaction.atomic():
