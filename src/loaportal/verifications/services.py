@@ -115,7 +115,9 @@ class AlreadyDecided(VerificationError):
             "when": f"{when} ({zone.key})",
             "outcome": Status(self.outcome).label,
         }
-        super().__init__(message, code=self.code, field="outcome")
+        # No field: nothing in the form is wrong, the request changed; pages say it as a
+        # message above the decided request.
+        super().__init__(message, code=self.code)
 
 
 class PastDeadline(VerificationError):
