@@ -386,3 +386,15 @@ def test_application_number_created_meanwhile(institution, tmp_path, monkeypatch
         "S300000002"
     ]
     assert len(stored_files(_documents_dir)) == 1
+
+
+def test_a_row_with_more_cells_than_the_header(institution, tmp_path):
+    path = write_batch(tmp_path, [row(1), row(2)])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] += ",extra"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_requests", str(path), documents=str(tmp_path / "incoming"), stderr=err)
+    assert "row 3, column -: This row has more cells than the header has columns." in err.getvalue()
+    assert VerificationRequest.objects.count() == 0

@@ -69,6 +69,7 @@ MSG_APPLICATION_NUMBER_INVALID = _(
 MSG_APPLICATION_NUMBER_DUPLICATE = _("A request with this application number already exists.")
 MSG_APPLICATION_NUMBER_REPEATED = _("This application number appears more than once in the file.")
 MSG_REQUIRED = _("This value is required.")
+MSG_ROW_TOO_MANY_CELLS = _("This row has more cells than the header has columns.")
 MSG_TOO_LONG = _("This value is too long (at most %(limit)s characters).")
 MSG_DATE_INVALID = _("Enter a real date in the form YYYY-MM-DD.")
 MSG_BIRTH_DATE_RANGE = _("The date of birth must be in the past and after 1900.")
@@ -535,6 +536,10 @@ def verification_requests_import(
     line_of: dict[str, int] = {}
     for index, row in enumerate(rows):
         line = index + 2
+        if None in row:
+            # csv.DictReader puts the cells beyond the header's columns under None.
+            errors.append((line, "", str(MSG_ROW_TOO_MANY_CELLS)))
+            continue
         try:
             content = _open_document(documents_dir, str(row.get("document") or "").strip())
             valid = _validate(
