@@ -44,7 +44,7 @@ def batch(tmp_path, institution, *, start: int, count: int):
     return verification_requests_import(rows=rows, documents_dir=documents)
 
 
-def test_one_email_per_user_per_hour_however_many_requests(mail, clock, tmp_path):
+def test_one_email_per_user_per_hour_however_many_requests(mail, clock, tmp_path, settings):
     dli = dli_with_users(secondaries=2)
     users = [dli.primary, *dli.secondaries]
     bystander = dli_with_users(name="elsewhere", secondaries=0).primary
@@ -55,6 +55,11 @@ def test_one_email_per_user_per_hour_however_many_requests(mail, clock, tmp_path
         assert len(received) == 1, user.email
         assert "50 new letters of acceptance to verify" in received[0].subject
         assert "50 requests are waiting for a decision" in received[0].text
+        assert (
+            f"{dli.institution.name_en} has received 50 new letters of acceptance to verify"
+            in received[0].text
+        )
+        assert settings.PORTAL_URL in received[0].text
     assert mail.for_address(bystander.email) == []
     assert len(mail.messages) == 3
 
@@ -99,6 +104,7 @@ def test_email_in_the_users_language(mail):
     french = mail.for_address(dli.secondaries[0].email)[0]
     assert "new letter of acceptance to verify" in english.subject
     assert "nouvelle lettre d'acceptation à vérifier" in french.subject
+    assert f"{dli.institution.name_fr} a reçu d'IRCC 1 nouvelle lettre" in french.text
 
 
 @pytest.mark.django_db(transaction=True)

@@ -166,3 +166,33 @@ def test_worker_runs_close_overdue_on_its_schedule(overdue_soon, clock):
     request.refresh_from_db()
     assert request.status == Status.NO_RESPONSE
     assert request.events.filter(kind="no_response").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_close_overdue_in_several_processes_records_each_passage_once(clock):
+    from django.db import connection
+
+    from tests.concurrency import run_concurrently
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "needs concurrent writers: run with DATABASE_URL=postgres://… (SQLite's IMMEDIATE "
+            "transactions serialise writers, so there is no race to test)"
+        )
+    dli = dli_with_users(secondaries=0)
+    requests = [
+        make_request(dli.institution, requested_at=clock_now() - timedelta(days=11))
+        for _ in range(30)
+    ]
+    results = run_concurrently(verification_close_overdue, count=3)
+    assert all(isinstance(r, int) for r in results), results
+    assert sum(results) == 30
+    for request in requests:
+        assert request.events.filter(kind="no_response").count() == 1
+    assert AuditEvent.objects.filter(event_type="verification_no_response").count() == 30
+
+
+def clock_now() -> datetime:
+    from django.utils import timezone
+
+    return timezone.now()

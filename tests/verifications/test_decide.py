@@ -184,3 +184,22 @@ def test_two_simultaneous_decisions_record_exactly_one(monkeypatch):
     assert request.decision_comment == f"Decided by {winner.email}"
     assert VerificationEvent.objects.filter(request=request, kind="decided").count() == 1
     assert AuditEvent.objects.filter(event_type="verification_decided").count() == 1
+
+
+def test_history_is_never_overwritten(dli, pending):
+    from loaportal.verifications.models import HistoryAppendOnlyError
+
+    decide(pending, dli.primary, Status.NOT_VERIFIED_NO_MATCH, "Altered letter.")
+    events = VerificationEvent.objects.filter(request=pending)
+    assert list(events.values_list("kind", flat=True)) == ["created", "decided"]
+    decided = events.get(kind="decided")
+    decided.comment = "Rewritten"
+    with pytest.raises(HistoryAppendOnlyError):
+        decided.save()
+    with pytest.raises(HistoryAppendOnlyError):
+        decided.delete()
+    with pytest.raises(HistoryAppendOnlyError):
+        events.update(comment="Rewritten")
+    with pytest.raises(HistoryAppendOnlyError):
+        events.delete()
+    assert events.get(kind="decided").comment == "Altered letter."

@@ -328,3 +328,73 @@ def test_sweep_deletes_only_old_unreferenced_documents(institution, _documents_d
     assert PERIODIC_JOBS["verifications-documents"].every_seconds == 3600
     # Private: only the portal's account can read the stored documents.
     assert kept_path.stat().st_mode & 0o077 == 0
+
+
+def test_each_document_is_read_again_when_written(
+    institution, tmp_path, monkeypatch, _documents_dir
+):
+    """A batch keeps only each file's verdict, not its bytes, while it checks the other rows;
+    a file replaced in between is refused, and nothing is created."""
+    from loaportal.verifications import services
+
+    rows = [row(1), row(2)]
+    documents = _docs(tmp_path, rows)
+    real = services._existing_numbers
+
+    def replace_a_file_then_check(numbers):
+        (documents / "letter-2.pdf").write_bytes(b"<html>swapped</html>")
+        return real(numbers)
+
+    monkeypatch.setattr(services, "_existing_numbers", replace_a_file_then_check)
+    with pytest.raises(ImportRowsError) as refused, translation.override("en"):
+        verification_requests_import(rows=rows, documents_dir=documents)
+    assert refused.value.errors == [
+        (
+            3,
+            "document",
+            "The document letter-2.pdf changed during the import: import the file again.",
+        )
+    ]
+    assert VerificationRequest.objects.count() == 0
+    assert stored_files(_documents_dir) == []
+
+
+def test_application_number_created_meanwhile(institution, tmp_path, monkeypatch, _documents_dir):
+    """Another process creates one of the numbers after the checks: the row is reported, and
+    nothing is created."""
+    from loaportal.verifications import services
+
+    rows = [row(1), row(2)]
+    documents = _docs(tmp_path, rows)
+    real = services._existing_numbers
+    calls = {"n": 0}
+
+    def create_meanwhile(numbers):
+        calls["n"] += 1
+        found = real(numbers)
+        if calls["n"] == 1:
+            make_request(institution, application_number="S300000002")
+        return found
+
+    monkeypatch.setattr(services, "_existing_numbers", create_meanwhile)
+    with pytest.raises(ImportRowsError) as refused:
+        verification_requests_import(rows=rows, documents_dir=documents)
+    assert refused.value.errors == [
+        (3, "application_number", "A request with this application number already exists.")
+    ]
+    assert list(VerificationRequest.objects.values_list("application_number", flat=True)) == [
+        "S300000002"
+    ]
+    assert len(stored_files(_documents_dir)) == 1
+
+
+def test_a_row_with_more_cells_than_the_header(institution, tmp_path):
+    path = write_batch(tmp_path, [row(1), row(2)])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] += ",extra"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_requests", str(path), documents=str(tmp_path / "incoming"), stderr=err)
+    assert "row 3, column -: This row has more cells than the header has columns." in err.getvalue()
+    assert VerificationRequest.objects.count() == 0

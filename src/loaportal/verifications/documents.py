@@ -22,6 +22,8 @@ PDF, JPEG, PNG = "application/pdf", "image/jpeg", "image/png"
 
 class DocumentError(ApplicationError):
     code = "document_error"
+    # In a batch, the line of the file whose document failed when written (0: not known).
+    line = 0
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,19 @@ class CheckedDocument:
     @property
     def size(self) -> int:
         return len(self.content)
+
+    def without_content(self) -> CheckedDocument:
+        """The verdict without the bytes (a batch re-reads each file when it writes it)."""
+        return DocumentVerdict(content=b"", content_type=self.content_type, checked_size=self.size)
+
+
+@dataclass(frozen=True)
+class DocumentVerdict(CheckedDocument):
+    checked_size: int = 0
+
+    @property
+    def size(self) -> int:
+        return self.checked_size
 
 
 def sniff_content_type(content: bytes) -> str | None:

@@ -12,6 +12,7 @@ turns to ``no_response`` at the deadline without waiting for the job. Each step 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -174,7 +175,7 @@ class VerificationRequest(models.Model):
         return self.status
 
     def effective_status_label(self, now: datetime | None = None) -> str:
-        return self.Status(self.effective_status(now)).label
+        return str(self.Status(self.effective_status(now)).label)
 
     def is_decidable(self, now: datetime | None = None) -> bool:
         """Still pending and the deadline not passed (it is decidable up to ``due_at`` itself)."""
@@ -189,8 +190,24 @@ class VerificationRequest(models.Model):
         return self.status in self.OUTCOMES
 
 
+MSG_HISTORY_APPEND_ONLY = "A request's history is append-only: its entries cannot be changed."
+
+
+class HistoryAppendOnlyError(Exception):
+    """Raised when code tries to change or delete a history entry (a programming error)."""
+
+
+class VerificationEventQuerySet(models.QuerySet["VerificationEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise HistoryAppendOnlyError(MSG_HISTORY_APPEND_ONLY)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise HistoryAppendOnlyError(MSG_HISTORY_APPEND_ONLY)
+
+
 class VerificationEvent(models.Model):
-    """One step in a request's history. Rows are appended, never changed."""
+    """One step in a request's history. Rows are appended, never changed: the model and its
+    queryset refuse updates and deletes."""
 
     class Kind(models.TextChoices):
         CREATED = "created", _("Request received")
@@ -220,6 +237,8 @@ class VerificationEvent(models.Model):
     comment = models.TextField(_("Comment"), blank=True)
     details = models.JSONField(_("Details"), default=dict, blank=True)
 
+    objects = VerificationEventQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("verification request event")
         verbose_name_plural = _("verification request events")
@@ -241,6 +260,14 @@ class VerificationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise HistoryAppendOnlyError(MSG_HISTORY_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise HistoryAppendOnlyError(MSG_HISTORY_APPEND_ONLY)
 
 
 class VerificationAnnouncement(models.Model):

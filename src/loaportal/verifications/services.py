@@ -69,6 +69,7 @@ MSG_APPLICATION_NUMBER_INVALID = _(
 MSG_APPLICATION_NUMBER_DUPLICATE = _("A request with this application number already exists.")
 MSG_APPLICATION_NUMBER_REPEATED = _("This application number appears more than once in the file.")
 MSG_REQUIRED = _("This value is required.")
+MSG_ROW_TOO_MANY_CELLS = _("This row has more cells than the header has columns.")
 MSG_TOO_LONG = _("This value is too long (at most %(limit)s characters).")
 MSG_DATE_INVALID = _("Enter a real date in the form YYYY-MM-DD.")
 MSG_BIRTH_DATE_RANGE = _("The date of birth must be in the past and after 1900.")
@@ -78,6 +79,7 @@ MSG_REQUESTED_AT_INVALID = _(
 )
 MSG_REQUESTED_AT_FUTURE = _("The date of the request cannot be in the future.")
 MSG_DOCUMENT_NAME_INVALID = _("Name a file inside the documents folder, without a path.")
+MSG_DOCUMENT_CHANGED = _("The document %(name)s changed during the import: import the file again.")
 MSG_OUTCOME_INVALID = _("Choose one of the outcomes.")
 MSG_COMMENT_REQUIRED = _("Explain why the letter is not verified.")
 MSG_COMMENT_TOO_LONG = _("The comment is too long (at most 2,000 characters).")
@@ -102,17 +104,21 @@ class AlreadyDecided(VerificationError):
     code = "already_decided"
 
     def __init__(self, verification_request: VerificationRequest):
-        self.decided_by = verification_request.decided_by
-        self.decided_at = verification_request.decided_at
+        decided_by, decided_at = verification_request.decided_by, verification_request.decided_at
+        assert decided_by is not None and decided_at is not None  # a decided request
+        self.decided_by: User = decided_by
+        self.decided_at: datetime = decided_at
         self.outcome = verification_request.status
         zone = institution_zone(verification_request.institution)
-        when = formats.date_format(timezone.localtime(self.decided_at, zone), "DATETIME_FORMAT")
+        when = formats.date_format(timezone.localtime(decided_at, zone), "DATETIME_FORMAT")
         message = str(MSG_ALREADY_DECIDED) % {
-            "name": self.decided_by.full_name or self.decided_by.email,
+            "name": decided_by.full_name or decided_by.email,
             "when": f"{when} ({zone.key})",
             "outcome": Status(self.outcome).label,
         }
-        super().__init__(message, code=self.code, field="outcome")
+        # No field: nothing in the form is wrong, the request changed; pages say it as a
+        # message above the decided request.
+        super().__init__(message, code=self.code)
 
 
 class PastDeadline(VerificationError):
@@ -144,6 +150,9 @@ class _Valid:
     fields: dict[str, Any]
     document: CheckedDocument
     document_name: str
+    # A batch keeps the path, not the bytes, of each checked file, and reads it again to write.
+    document_path: Path | None = None
+    line: int = 0
 
 
 def _text(value: Any, *, field: str, limit: int, required: bool = False) -> str:
@@ -252,7 +261,7 @@ def _validate(
     surname = _text(values.get("surname"), field="surname", limit=150, required=True)
     given_names = _text(values.get("given_names"), field="given_names", limit=150)
     date_of_birth = _date(values.get("date_of_birth"), field="date_of_birth", required=True)
-    if not (EARLIEST_BIRTH_DATE <= date_of_birth < now.date()):
+    if date_of_birth is None or not (EARLIEST_BIRTH_DATE <= date_of_birth < now.date()):
         raise VerificationError(
             MSG_BIRTH_DATE_RANGE, code="date_of_birth_range", field="date_of_birth"
         )
@@ -298,7 +307,9 @@ def _existing_numbers(numbers: Iterable[str]) -> set[str]:
 # --- Writing -----------------------------------------------------------------------------------
 
 
-def _write(valid_rows: list[_Valid], *, created_by: User | None, source: str, now: datetime):
+def _write(
+    valid_rows: list[_Valid], *, created_by: User | None, source: str, now: datetime
+) -> tuple[list[VerificationRequest], list[str]]:
     """Store the documents and create the requests, their history and audit entries, in the
     caller's transaction. Returns the requests and the names of the files written (for the
     caller to delete should the transaction fail)."""
@@ -316,7 +327,18 @@ def _write(valid_rows: list[_Valid], *, created_by: User | None, source: str, no
                 created_by=created_by,
                 **valid.fields,
             )
-            request.document.save("document", ContentFile(valid.document.content), save=False)
+            document = valid.document
+            if valid.document_path is not None:
+                try:
+                    document = document_check(_read_limited(valid.document_path))
+                except (OSError, DocumentError) as error:
+                    raise _changed(valid) from error
+                if (document.content_type, document.size) != (
+                    valid.document.content_type,
+                    valid.document.size,
+                ):
+                    raise _changed(valid)
+            request.document.save("document", ContentFile(document.content), save=False)
             written.append(request.document.name)
             requests.append(request)
         VerificationRequest.objects.bulk_create(requests, batch_size=500)
@@ -352,6 +374,16 @@ def _write(valid_rows: list[_Valid], *, created_by: User | None, source: str, no
     return requests, written
 
 
+def _changed(valid: _Valid) -> DocumentError:
+    error = DocumentError(
+        MSG_DOCUMENT_CHANGED % {"name": valid.document_name},
+        code="document_changed",
+        field="document",
+    )
+    error.line = valid.line
+    return error
+
+
 def _delete_files(names: Iterable[str]) -> None:
     from loaportal.verifications.storage import documents_storage
 
@@ -361,7 +393,9 @@ def _delete_files(names: Iterable[str]) -> None:
             storage.delete(name)
 
 
-def _run_atomic(valid_rows, *, created_by, source, now) -> list[VerificationRequest]:
+def _run_atomic(
+    valid_rows: list[_Valid], *, created_by: User | None, source: str, now: datetime
+) -> list[VerificationRequest]:
     written: list[str] = []
     try:
         with transaction.atomic():
@@ -451,6 +485,11 @@ IMPORT_COLUMNS = (
 IMPORT_OPTIONAL_COLUMNS = ("requested_at",)
 
 
+def _read_limited(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(settings.VERIFICATION_DOCUMENT_MAX_BYTES + 1)
+
+
 def _open_document(documents_dir: Path, name: str) -> bytes | None:
     """The bytes of ``name`` inside ``documents_dir``; None when there is no such file.
     Refuses a path (``../x``, ``/etc/x``): the CSV names files, it does not walk the disk."""
@@ -463,10 +502,8 @@ def _open_document(documents_dir: Path, name: str) -> bytes | None:
     path = documents_dir / name
     if not path.is_file():
         return None
-    limit = settings.VERIFICATION_DOCUMENT_MAX_BYTES
     try:
-        with path.open("rb") as handle:
-            return handle.read(limit + 1)
+        return _read_limited(path)
     except OSError:
         raise DocumentError(
             _("The document cannot be read: the file is empty or damaged."),
@@ -499,6 +536,10 @@ def verification_requests_import(
     line_of: dict[str, int] = {}
     for index, row in enumerate(rows):
         line = index + 2
+        if None in row:
+            # csv.DictReader puts the cells beyond the header's columns under None.
+            errors.append((line, "", str(MSG_ROW_TOO_MANY_CELLS)))
+            continue
         try:
             content = _open_document(documents_dir, str(row.get("document") or "").strip())
             valid = _validate(
@@ -516,6 +557,10 @@ def verification_requests_import(
                 errors.append((line, "application_number", str(MSG_APPLICATION_NUMBER_REPEATED)))
             else:
                 line_of[number] = line
+                # Keep the verdict, not the bytes: a batch may hold gigabytes of documents.
+                valid.document = valid.document.without_content()
+                valid.document_path = documents_dir / str(row["document"]).strip()
+                valid.line = line
                 valid_rows.append(valid)
         if progress is not None and (index + 1) % 100 == 0:
             progress(index + 1, total)
@@ -525,7 +570,21 @@ def verification_requests_import(
         )
     if errors:
         raise ImportRowsError(errors=sorted(errors))
-    requests = _run_atomic(valid_rows, created_by=None, source="import", now=now)
+    try:
+        requests = _run_atomic(valid_rows, created_by=None, source="import", now=now)
+    except ApplicationError as error:
+        # Something changed between the checks and the writes (a file replaced, the same
+        # application number created meanwhile): still a per-row report, still nothing created.
+        if error.code == "application_number_duplicate":
+            raise ImportRowsError(
+                errors=[
+                    (line_of[number], "application_number", str(error.message))
+                    for number in sorted(_existing_numbers(line_of))
+                ]
+            ) from None
+        raise ImportRowsError(
+            errors=[(getattr(error, "line", 0), error.field or "", str(error.message))]
+        ) from None
     if progress is not None:
         progress(total, total)
     return requests

@@ -10,6 +10,7 @@ replace ``PrivateDocumentStorage`` without changing the callers.
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
@@ -26,16 +27,16 @@ class PrivateDocumentStorage(FileSystemStorage):
     the setting changes (as ``MEDIA_ROOT`` is for Django's own storage)."""
 
     @cached_property
-    def base_location(self):
-        return self._value_or_setting(self._location, settings.VERIFICATION_DOCUMENTS_DIR)
+    def base_location(self) -> str:
+        return str(settings.VERIFICATION_DOCUMENTS_DIR)
 
-    def _clear_cached_properties(self, setting, **kwargs):
+    def _clear_cached_properties(self, setting: Any, **kwargs: Any) -> None:
         super()._clear_cached_properties(setting, **kwargs)
         if setting == "VERIFICATION_DOCUMENTS_DIR":
             self.__dict__.pop("base_location", None)
             self.__dict__.pop("location", None)
 
-    def url(self, name):
+    def url(self, name: str | None) -> str:
         raise NotImplementedError(
             "Verification documents have no public URL; use the download view."
         )
@@ -53,7 +54,7 @@ def documents_storage() -> PrivateDocumentStorage:
 EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
 
 
-def document_path(instance, filename: str) -> str:
+def document_path(instance: Any, filename: str) -> str:
     """``YYYY/MM/<random>.<ext>``: nothing in it comes from the request or the student."""
     extension = EXTENSIONS.get(getattr(instance, "document_content_type", ""), "")
     return f"{timezone.now():%Y/%m}/{uuid.uuid4().hex}{extension}"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from loaportal.verifications.services import verification_close_overdue
@@ -14,6 +16,6 @@ class Command(BaseCommand):
         "every minute; safe to run at any time."
     )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         recorded = verification_close_overdue()
         self.stdout.write(f"{recorded} request(s) recorded as no_response.")

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import csv
 import sys
+from argparse import ArgumentParser
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,13 +26,13 @@ class Command(BaseCommand):
         "non-zero with one line per error (row = line of the file, then the column)."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("file", help="The CSV file.")
         parser.add_argument(
             "--documents", required=True, help="The folder holding the documents it names."
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         path = Path(options["file"])
         documents = Path(options["documents"])
         if not documents.is_dir():
