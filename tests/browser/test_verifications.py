@@ -206,3 +206,70 @@ def test_the_colleague_who_submits_second_is_told_who_decided_what(
     assert vr.status == "verified_matched" and vr.decided_by == dli.primary
     for page in pages:
         page.context.close()
+
+
+OFFICER = {
+    "fr": {
+        "list": "Demandes de vérification",
+        "add": "Ajouter une demande",
+        "heading": "Ajouter une demande de vérification",
+        "number": "Numéro de demande",
+        "dli": "Numéro d'EED",
+        "surname": "Nom de famille",
+        "given": "Prénom(s)",
+        "born": "Date de naissance",
+        "document": "Document téléversé par l'étudiant",
+        "submit": "Ajouter la demande",
+        "history": "Demande reçue",
+    },
+    "en": {
+        "list": "Verification requests",
+        "add": "Add a request",
+        "heading": "Add a verification request",
+        "number": "Application number",
+        "dli": "DLI number",
+        "surname": "Surname",
+        "given": "Given names",
+        "born": "Date of birth",
+        "document": "Document uploaded by the student",
+        "submit": "Add the request",
+        "history": "Request received",
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_an_officer_adds_a_request_with_its_letter(browser, live_server, settings, tmp_path, lang):
+    from tests.browser.helpers import field
+    from tests.factories import OfficerFactory
+
+    settings.VERIFICATION_DOCUMENTS_DIR = tmp_path / "stored"
+    o = OFFICER[lang]
+    dli = dli_with_users(name=f"cedar-{lang}", secondaries=0)
+    letter = tmp_path / "offer.pdf"
+    letter.write_bytes(letter_pdf(title="Offer of admission", lines=["Diallo, Aminata"]))
+    context = browser.new_context(base_url=live_server.url)
+    sign_in_quickly(context, live_server, OfficerFactory())
+    page = context.new_page()
+    page.goto(flows.url("home", lang))
+    page.get_by_role("link", name=o["list"], exact=True).click()
+    expect_heading(page, o["list"])
+    page.get_by_role("link", name=o["add"], exact=True).click()
+    expect_heading(page, o["heading"])
+    check_accessibility(page)
+    number = f"S7{lang == 'fr':d}1234567"
+    field(page, o["number"]).fill(number)
+    field(page, o["dli"]).fill(dli.institution.dli_number)
+    field(page, o["surname"]).fill("Diallo")
+    field(page, o["given"]).fill("Aminata")
+    field(page, o["born"]).fill("2003-03-15")
+    field(page, o["document"]).set_input_files(str(letter))
+    press(page, o["submit"])
+    expect_heading(page, TEXT[lang]["request"].format(number))
+    expect(page.locator("#main-content")).to_contain_text(o["history"])
+    check_accessibility(page)
+    vr = VerificationRequest.objects.get(application_number=number)
+    assert vr.institution == dli.institution and vr.document_name == "offer.pdf"
+    with vr.document.open("rb") as handle:
+        assert handle.read() == letter.read_bytes()
+    context.close()

@@ -159,3 +159,25 @@ def test_members_cannot_use_the_officers_pages(signed_in):
         flows.url("verifications:officer_detail", "en", pk=vr.pk),
     ):
         assert client.get(url).status_code == 403
+
+
+def test_the_officers_list_runs_the_same_number_of_queries_for_10_and_200_requests(officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.verifications.ui_support import many_requests
+
+    a, b = dli_with_users(name="a", secondaries=0), dli_with_users(name="b", secondaries=0)
+    url = flows.url("verifications:officer_list", "en")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert officer.get(url).status_code == 200
+        return len(captured)
+
+    many_requests(a.institution, 5)
+    many_requests(b.institution, 5)
+    with_10 = queries()
+    many_requests(a.institution, 95)
+    many_requests(b.institution, 95)
+    assert queries() == with_10
