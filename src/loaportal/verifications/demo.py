@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from loaportal.accounts.models import User
-from loaportal.institutions.models import Membership
+from loaportal.institutions.models import Institution, Membership
 from loaportal.verifications.letters import letter_pdf
 from loaportal.verifications.models import VerificationRequest
 from loaportal.verifications.services import (
@@ -132,7 +132,9 @@ def _plans() -> list[_Plan]:
     ]
 
 
-def _letter(institution, number: str, surname: str, given: str, born: str, **data) -> bytes:
+def _letter(
+    institution: Institution, surname: str, given: str, born: str, data: dict[str, str]
+) -> bytes:
     return letter_pdf(
         title=f"{institution.name_en} – Letter of acceptance",
         lines=[
@@ -154,7 +156,7 @@ def _letter(institution, number: str, surname: str, given: str, born: str, **dat
     )
 
 
-def demo_requests_load(*, institution, now: dt.datetime | None = None) -> int:
+def demo_requests_load(*, institution: Institution, now: dt.datetime | None = None) -> int:
     """Load the demo requests for ``institution``; how many were created (0 when loaded)."""
     now = now or timezone.now()
     first = f"S{FIRST_NUMBER:09d}"
@@ -177,11 +179,14 @@ def demo_requests_load(*, institution, now: dt.datetime | None = None) -> int:
             surname=surname,
             given_names=given,
             date_of_birth=born,
-            document=_letter(institution, number, surname, given, letter_born, **data),
+            document=_letter(institution, surname, given, letter_born, data),
             document_name=f"letter-of-acceptance-{number}.pdf",
             campus="Main campus" if index % 3 else "",
             requested_at=now - plan.ago,
-            **data,
+            program=data["program"],
+            start_date=data["start_date"],
+            student_id=data["student_id"],
+            loa_number=data["loa_number"],
         )
         if plan.outcome != Status.PENDING:
             verification_decide(
@@ -196,7 +201,7 @@ def demo_requests_load(*, institution, now: dt.datetime | None = None) -> int:
     return created
 
 
-def _colleague(institution) -> User:
+def _colleague(institution: Institution) -> User:
     """The demo DLI's registrar, who made the demo decisions (cannot sign in)."""
     user = User.objects.filter(email=DEMO_COLLEAGUE_EMAIL).first()
     if user is None:

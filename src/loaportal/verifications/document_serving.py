@@ -4,9 +4,15 @@ history and the audit trail (``verification_document_viewed``)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import FileResponse
 
 from loaportal.verifications.services import verification_document_viewed
+
+if TYPE_CHECKING:
+    from loaportal.accounts.models import User
+    from loaportal.verifications.models import VerificationRequest
 
 # The document is the student's upload: never run it, never let it frame or fetch anything.
 # ``sandbox`` gives it a unique origin with no scripts, forms or plugins; only this portal
@@ -23,7 +29,7 @@ DOCUMENT_CSP = "; ".join(
 
 
 def verification_document_response(
-    *, verification_request, user, download: bool = False
+    *, verification_request: VerificationRequest, user: User, download: bool = False
 ) -> FileResponse:
     """The document as a response (inline for the viewer, or as a download); the reading is
     recorded first."""

@@ -4,6 +4,8 @@ document, the deadline, who may decide) is the services' job; these forms check 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -16,7 +18,7 @@ COMMENT_REQUIRED = {Status.NOT_VERIFIED_NO_MATCH, Status.NOT_VERIFIED_CANCELLED}
 
 
 def outcome_choices() -> list[tuple[str, str]]:
-    return [(str(status), Status(status).label) for status in VerificationRequest.OUTCOMES]
+    return [(str(status), str(Status(status).label)) for status in VerificationRequest.OUTCOMES]
 
 
 class DecisionForm(forms.Form):
@@ -43,8 +45,8 @@ class DecisionForm(forms.Form):
         ),
     )
 
-    def clean(self):
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
         outcome = cleaned.get("outcome")
         comment = (cleaned.get("comment") or "").strip()
         cleaned["comment"] = comment
@@ -68,7 +70,7 @@ class QueueSearchForm(forms.Form):
 
 
 def _status_choices() -> list[tuple[str, str]]:
-    return [("", _("Any status")), *Status.choices]
+    return [("", str(_("Any status"))), *((value, str(label)) for value, label in Status.choices)]
 
 
 class OfficerFilterForm(forms.Form):
@@ -101,7 +103,7 @@ class OfficerFilterForm(forms.Form):
     )
 
 
-def _date_field(label, *, required=True) -> forms.DateField:
+def _date_field(label: Any, *, required: bool = True) -> forms.DateField:
     return forms.DateField(
         label=label,
         required=required,
@@ -114,7 +116,9 @@ def _date_field(label, *, required=True) -> forms.DateField:
     )
 
 
-def _text(label, *, required=True, max_length=200, message=None) -> forms.CharField:
+def _text(
+    label: Any, *, required: bool = True, max_length: int = 200, message: Any = None
+) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=required,

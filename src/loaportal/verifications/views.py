@@ -7,8 +7,13 @@ DLI is a 404, never the object.
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,9 +21,11 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET
 
+from loaportal.accounts.models import User
 from loaportal.core.access import member, signed_in
 from loaportal.core.exceptions import ApplicationError
 from loaportal.core.forms import form_add_service_error
+from loaportal.core.roles import roles_of
 from loaportal.verifications.deadlines import institution_zone
 from loaportal.verifications.document_serving import verification_document_response
 from loaportal.verifications.forms import DecisionForm, QueueSearchForm
@@ -41,9 +48,10 @@ TABS = (
 
 
 @member
-def queue(request):
+def queue(request: HttpRequest) -> HttpResponse:
     """The DLI's requests, by due date, in tabs with their counts; search; pages."""
-    institution = request.membership.institution
+    institution = roles_of(request.user).institution
+    assert institution is not None  # the ``member`` rule admits members only
     tab = request.GET.get("tab")
     if tab not in dict(TABS):
         tab = "todo"
@@ -70,9 +78,15 @@ def queue(request):
     )
 
 
-def _visible(request, pk: int) -> VerificationRequest:
+def signed_in_user(request: HttpRequest) -> User:
+    """The user of a view that only signed-in people reach (its access rule says so)."""
+    assert isinstance(request.user, User)
+    return request.user
+
+
+def _visible(request: HttpRequest, pk: int) -> VerificationRequest:
     return get_object_or_404(
-        verification_request_visible_to(user=request.user).select_related(
+        verification_request_visible_to(user=signed_in_user(request)).select_related(
             "institution", "decided_by"
         ),
         pk=pk,
@@ -80,7 +94,7 @@ def _visible(request, pk: int) -> VerificationRequest:
 
 
 @member
-def request_detail(request, pk: int):
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One request: IRCC's data beside the document, and the decision in two steps."""
     verification_request = _visible(request, pk)
     now = timezone.now()
@@ -98,17 +112,17 @@ def request_detail(request, pk: int):
                         verification_request=verification_request,
                         outcome=form.cleaned_data["outcome"],
                         comment=form.cleaned_data["comment"],
-                        decided_by=request.user,
+                        decided_by=signed_in_user(request),
                     )
                 except (AlreadyDecided, PastDeadline) as exc:
                     # Decided by someone else meanwhile (who, when, what), or too late.
-                    messages.error(request, exc.message)
+                    messages.error(request, str(exc.message))
                     return redirect("verifications:request_detail", pk=verification_request.pk)
                 except ApplicationError as exc:
                     if exc.field in ("outcome", "comment"):
                         form_add_service_error(form, exc)
                     else:
-                        messages.error(request, exc.message)
+                        messages.error(request, str(exc.message))
                         return redirect("verifications:request_detail", pk=verification_request.pk)
                 else:
                     messages.success(request, _("Your verification was submitted."))
@@ -129,7 +143,7 @@ def _refusal(verification_request: VerificationRequest) -> str:
     return _("The deadline has passed: this request can no longer be decided.")
 
 
-def _detail_context(verification_request: VerificationRequest, *, now) -> dict:
+def _detail_context(verification_request: VerificationRequest, *, now: datetime) -> dict[str, Any]:
     status = verification_request.effective_status(now)
     return {
         "vr": verification_request,
@@ -145,11 +159,11 @@ def _detail_context(verification_request: VerificationRequest, *, now) -> dict:
 @signed_in
 @xframe_options_sameorigin
 @require_GET
-def document(request, pk: int):
+def document(request: HttpRequest, pk: int) -> HttpResponseBase:
     """The document, for the DLI's members and officers only (404 for anyone else)."""
     verification_request = _visible(request, pk)
     return verification_document_response(
         verification_request=verification_request,
-        user=request.user,
+        user=signed_in_user(request),
         download=request.GET.get("download") == "1",
     )

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from loaportal.verifications.selectors import (
     verification_request_list_for_officers,
 )
 from loaportal.verifications.services import verification_request_create
-from loaportal.verifications.views import _detail_context, _visible
+from loaportal.verifications.views import _detail_context, _visible, signed_in_user
 
 PAGE_SIZE = 50
 # Officers see every DLI's requests: deadlines are shown in Eastern time, where they are set.
@@ -31,7 +32,7 @@ EASTERN = ZoneInfo("America/Toronto")
 
 @officer
 @require_GET
-def officer_list(request):
+def officer_list(request: HttpRequest) -> HttpResponse:
     form = OfficerFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     requests = verification_request_list_for_officers(
@@ -59,7 +60,7 @@ def officer_list(request):
 
 @officer
 @require_GET
-def officer_detail(request, pk: int):
+def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     verification_request = _visible(request, pk)
     context = _detail_context(verification_request, now=timezone.now())
     context["events"] = verification_event_list(verification_request=verification_request)
@@ -67,7 +68,7 @@ def officer_detail(request, pk: int):
 
 
 @officer
-def officer_create(request):
+def officer_create(request: HttpRequest) -> HttpResponse:
     form = RequestCreateForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -86,7 +87,7 @@ def officer_create(request):
                 student_id=data["student_id"].strip(),
                 loa_number=data["loa_number"].strip(),
                 campus=data["campus"].strip(),
-                created_by=request.user,
+                created_by=signed_in_user(request),
             )
         except (ApplicationError, ValidationError) as exc:
             form_add_service_error(form, exc, default="document")

@@ -4,6 +4,8 @@ the DLI's own time zone with the zone named."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import template
 from django.utils.translation import gettext as _
@@ -28,12 +30,12 @@ def time_left_text(left: dt.timedelta) -> str:
 
 
 @register.simple_tag
-def time_left(verification_request, now=None) -> str:
+def time_left(verification_request: Any, now: dt.datetime | None = None) -> str:
     return time_left_text(verification_request.time_left(now))
 
 
 @register.filter
-def in_zone(moment: dt.datetime | None, zone) -> str:
+def in_zone(moment: dt.datetime | None, zone: ZoneInfo) -> str:
     """``2026-12-08 23:59 EST``: the moment in ``zone`` (a ZoneInfo), the zone named."""
     if moment is None:
         return ""
@@ -42,18 +44,18 @@ def in_zone(moment: dt.datetime | None, zone) -> str:
 
 
 @register.simple_tag
-def status_label(verification_request, now=None) -> str:
+def status_label(verification_request: Any, now: dt.datetime | None = None) -> str:
     """The status as of ``now``: "No response" as soon as the deadline passes, job or not."""
     status = verification_request.effective_status(now)
     return str(type(verification_request).Status(status).label)
 
 
 @register.simple_tag
-def event_outcome_label(event) -> str:
+def event_outcome_label(event: Any) -> str:
     """A history entry's outcome as its label ("Verified – Matched"), or the code if unknown."""
     from loaportal.verifications.models import VerificationRequest
 
     try:
         return str(VerificationRequest.Status(event.outcome).label)
     except ValueError:
-        return event.outcome
+        return str(event.outcome)
