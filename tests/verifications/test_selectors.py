@@ -57,12 +57,14 @@ def test_members_see_only_their_dli_officers_all_others_none(two_dlis):
 def test_queue_tabs_search_order_and_counts(clock):
     dli = dli_with_users(secondaries=0)
     now = timezone.now()
-    due_in_9 = make_request(dli.institution, requested_at=now - timedelta(days=1), surname="Roy")
+    due_in_9 = make_request(
+        dli.institution, requested_at=now - timedelta(days=1), surname="Lévesque-O'Neil"
+    )
     due_in_2 = make_request(
         dli.institution,
         requested_at=now - timedelta(days=8),
         surname="Gagnon",
-        student_id="ab-123",
+        student_id="AB-123",
         date_of_birth=date(2003, 1, 2),
     )
     overdue = make_request(dli.institution, requested_at=now - timedelta(days=12))
@@ -90,6 +92,11 @@ def test_queue_tabs_search_order_and_counts(clock):
         "no_response": 1,
     }
     assert tab("todo", "gag") == [due_in_2]
+    assert tab("todo", "  GAGNON   mar") == [due_in_2]  # surname then given names
+    assert tab("todo", "levesque o") == [due_in_9]  # without accents or apostrophes
+    assert tab("todo", "Lévesque-O'Neil Marie") == [due_in_9]
+    assert tab("todo", "marie") == []  # names are matched from the surname
+    assert tab("todo", "ab-123") == [due_in_2]
     assert tab("todo", "AB-123") == [due_in_2]
     assert tab("todo", "2003-01-02") == [due_in_2]
     assert tab("todo", due_in_9.application_number.lower()) == [due_in_9]

@@ -11,6 +11,7 @@ turns to ``no_response`` at the deadline without waiting for the job. Each step 
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from loaportal.verifications.storage import document_path, documents_storage
+
+
+def name_search_key(text: str) -> str:
+    """A name as the queue's search compares it: without accents, in capitals, hyphens and
+    apostrophes as spaces, spaces collapsed ("Lévesque-O'Neil" → "LEVESQUE O NEIL")."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    for mark in "-‐‑–'’":
+        plain = plain.replace(mark, " ")
+    return " ".join(plain.upper().split())
 
 
 class VerificationRequest(models.Model):
@@ -61,6 +72,9 @@ class VerificationRequest(models.Model):
     )
     surname = models.CharField(_("Surname"), max_length=150)
     given_names = models.CharField(_("Given name(s)"), max_length=150, blank=True)
+    # "SURNAME GIVEN NAMES" as name_search_key writes it: what a name search matches the start
+    # of, through an index (set by the intake service).
+    name_key = models.CharField(_("Name for searching"), max_length=301, editable=False, default="")
     date_of_birth = models.DateField(_("Date of birth"))
     program = models.CharField(_("Program"), max_length=255, blank=True)
     start_date = models.DateField(_("Start date"), null=True, blank=True)
@@ -106,7 +120,13 @@ class VerificationRequest(models.Model):
         indexes = [
             # The queue's tabs (status, due date) and its order (due date) within one DLI.
             models.Index(fields=["institution", "status", "due_at"], name="verif_request_queue"),
-            models.Index(fields=["institution", "surname"], name="verif_request_surname"),
+            # Name search: a prefix of name_key (LIKE 'KEY%'); the pattern operator class lets
+            # PostgreSQL use the index for it whatever the database's collation.
+            models.Index(
+                fields=["institution", "name_key"],
+                name="verif_request_name",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
             models.Index(fields=["institution", "student_id"], name="verif_request_student"),
             models.Index(fields=["institution", "date_of_birth"], name="verif_request_birth"),
             # close_overdue: pending requests past their deadline, across DLIs.

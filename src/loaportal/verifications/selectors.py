@@ -17,7 +17,11 @@ from django.utils import timezone
 
 from loaportal.core.roles import roles_of
 from loaportal.verifications.deadlines import DEADLINE_ZONE
-from loaportal.verifications.models import VerificationEvent, VerificationRequest
+from loaportal.verifications.models import (
+    VerificationEvent,
+    VerificationRequest,
+    name_search_key,
+)
 
 if TYPE_CHECKING:
     from loaportal.accounts.models import User
@@ -63,8 +67,9 @@ def _tab_q(tab: str, now: datetime) -> Q:
 
 
 def _search_q(query: str) -> Q:
-    """Surname or given names (beginning with the words), application number or student ID
-    (exact, any case), or a date of birth written YYYY-MM-DD."""
+    """A date of birth written YYYY-MM-DD; else the start of the name, surname first, in any
+    case and with or without accents ("trem", "Tremblay Mar"), the application number or the
+    student ID (exact). Each alternative is served by an index (README)."""
     query = " ".join(query.split())
     if not query:
         return Q()
@@ -72,13 +77,15 @@ def _search_q(query: str) -> Q:
         return Q(date_of_birth=date.fromisoformat(query))
     except ValueError:
         pass
-    compact = query.replace(" ", "").upper()
-    return (
-        Q(surname__istartswith=query)
-        | Q(given_names__istartswith=query)
-        | Q(application_number=compact)
-        | Q(student_id__iexact=query)
+    alternatives = (
+        Q(application_number=query.replace(" ", "").upper())
+        | Q(student_id=query)
+        | Q(student_id=query.upper())
     )
+    key = name_search_key(query)
+    if key:
+        alternatives |= Q(name_key__startswith=key)
+    return alternatives
 
 
 def verification_queue(

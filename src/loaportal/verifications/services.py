@@ -43,6 +43,7 @@ from loaportal.verifications.models import (
     VerificationAnnouncement,
     VerificationEvent,
     VerificationRequest,
+    name_search_key,
 )
 
 if TYPE_CHECKING:
@@ -278,6 +279,7 @@ def _validate(
             "application_number": application_number,
             "surname": surname,
             "given_names": given_names,
+            "name_key": name_search_key(f"{surname} {given_names}"),
             "date_of_birth": date_of_birth,
             "program": program,
             "start_date": start_date,
