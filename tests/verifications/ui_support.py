@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from loaportal.verifications.deadlines import deadline_for
 from loaportal.verifications.letters import letter_pdf
-from loaportal.verifications.models import VerificationRequest
+from loaportal.verifications.models import VerificationRequest, name_search_key
 from loaportal.verifications.services import verification_request_create
 
 _numbers = itertools.count(1)
@@ -58,6 +58,7 @@ def many_requests(institution, count: int, *, now=None) -> list[VerificationRequ
                 institution=institution,
                 surname=f"Surname{index}",
                 given_names="Given",
+                name_key=name_search_key(f"Surname{index} Given"),
                 date_of_birth=dt.date(2000, 1, 1) + dt.timedelta(days=index % 3000),
                 student_id=f"ID{index}",
                 requested_at=requested_at,
