@@ -7,6 +7,7 @@ BIN="$(cd "$(dirname "$0")/.." && pwd)/.venv/bin"
 PORT="${PORT:-8000}"
 export PORTAL_URL="${PORTAL_URL:-http://127.0.0.1:${PORT}}"
 "$BIN/loaportal" load_demo
+"$BIN/loaportal" load_demo_verifications
 
 supervise_worker() {
   local child="" delay=1 started status

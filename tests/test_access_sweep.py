@@ -182,6 +182,9 @@ def _world():
     invitation = invitation_send(
         institution=a.institution, email="invitee@a-college.example", invited_by=a.primary
     ).invitation
+    from tests.verifications.ui_support import a_request
+
+    verification_request = a_request(a.institution)
     # The object of DLI A each such route is asked for, by URL name.
     samples = {
         "invitations:manage": {"pk": invitation.pk},
@@ -189,6 +192,9 @@ def _world():
         "officers:user_change_request_detail": {"pk": change_request.pk},
         "officers:dli_detail": {"pk": a.institution.pk},
         "officers:user_deactivate": {"pk": a.secondaries[0].pk},
+        "verifications:request_detail": {"pk": verification_request.pk},
+        "verifications:document": {"pk": verification_request.pk},
+        "verifications:officer_detail": {"pk": verification_request.pk},
     }
     return users, samples
 
@@ -255,7 +261,8 @@ def _sweep_table(samples, lang):
 
 
 @pytest.mark.django_db
-def test_every_route_answers_every_role_as_its_declaration_says(client):
+def test_every_route_answers_every_role_as_its_declaration_says(client, settings, tmp_path):
+    settings.VERIFICATION_DOCUMENTS_DIR = tmp_path / "documents"
     lang = "en"
     users, samples = _world()
     table = _sweep_table(samples, lang)

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "loaportal.notifications",
     "loaportal.audit",
     "loaportal.user_changes",
+    "loaportal.verifications",
     "loaportal.officers",
     # The Django admin, trimmed and bilingual for officers (``loaportal.core.admin_site``).
     "loaportal.core.admin_site.BackOfficeAdminConfig",
@@ -313,6 +314,16 @@ ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 # The address people use to reach the portal, for links in emails.
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")
 INVITATION_VALIDITY_DAYS = env.int("INVITATION_VALIDITY_DAYS", default=14)
+
+# --- Verification requests ----------------------------------------------------------------------
+# The students' documents: a private folder (never under the static files, never served
+# directly; see verifications.storage), and the largest document accepted at intake.
+VERIFICATION_DOCUMENTS_DIR = Path(
+    env.str("VERIFICATION_DOCUMENTS_DIR", default=str(VAR_DIR / "documents"))
+).resolve()
+VERIFICATION_DOCUMENT_MAX_BYTES = env.int(
+    "VERIFICATION_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024
+)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

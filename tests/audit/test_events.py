@@ -202,6 +202,34 @@ def test_every_event_is_recorded(mail, signed_in, clock):
         str(terms.pk),
     )
 
+    # A verification request: received, its document viewed, decided; another left to its
+    # deadline (issue 9).
+    from loaportal.verifications.services import (
+        verification_close_overdue,
+        verification_decide,
+        verification_document_viewed,
+    )
+    from tests.factories import dli_with_users
+    from tests.verifications.helpers import make_request
+
+    verifying = dli_with_users(name="verifying", secondaries=0)
+    request = make_request(verifying.institution, created_by=officer)
+    (received,) = events(T.VERIFICATION_REQUEST_CREATED)
+    assert (received.actor, received.subject_id) == (officer, str(request.pk))
+    verification_document_viewed(verification_request=request, user=verifying.primary)
+    assert events(T.VERIFICATION_DOCUMENT_VIEWED)[0].actor == verifying.primary
+    verification_decide(
+        verification_request=request,
+        outcome="verified_matched",
+        comment="",
+        decided_by=verifying.primary,
+    )
+    assert events(T.VERIFICATION_DECIDED)[0].details["outcome"] == "verified_matched"
+    make_request(verifying.institution)
+    clock.shift(timedelta(days=12))
+    verification_close_overdue()
+    assert events(T.VERIFICATION_NO_RESPONSE)[0].institution == verifying.institution
+
     recorded = set(AuditEvent.objects.values_list("event_type", flat=True))
     expected = set(T.values) - RETIRED_EVENT_TYPES
     assert recorded == expected, expected - recorded

@@ -6,7 +6,10 @@ kind of person, with data on the pages (users, invitations, requests, audit entr
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from loaportal.institutions.models import UserChangeRequest
 from loaportal.invitations.services import invitation_send
@@ -39,7 +42,31 @@ OFFICER_PAGES = [
     "officers:user_change_request_list",
     "officers:dli_list",
     "officers:dli_onboard",
+    "verifications:officer_list",
+    "verifications:officer_create",
 ]
+
+
+VERIFICATION_TABS = ("todo", "due_soon", "decided", "no_response")
+
+
+def _verification_requests(dli):
+    """A pending request, a decided one and one past its deadline (with their documents)."""
+    from loaportal.verifications.models import VerificationRequest
+    from loaportal.verifications.services import verification_decide
+    from tests.verifications.ui_support import a_request
+
+    now = timezone.now()
+    pending = a_request(dli.institution, requested_at=now - dt.timedelta(days=8))
+    decided = a_request(dli.institution)
+    verification_decide(
+        verification_request=decided,
+        outcome=VerificationRequest.Status.NOT_VERIFIED_NO_MATCH,
+        comment="The date of birth was altered.",
+        decided_by=dli.primary,
+    )
+    overdue = a_request(dli.institution, requested_at=now - dt.timedelta(days=12))
+    return [pending, decided, overdue]
 
 
 def _scan(browser, live_server, user, urls):
@@ -58,7 +85,8 @@ def _scan(browser, live_server, user, urls):
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_every_page_passes_axe(browser, live_server, smtp, lang):
+def test_every_page_passes_axe(browser, live_server, smtp, settings, tmp_path, lang):
+    settings.VERIFICATION_DOCUMENTS_DIR = tmp_path / "documents"
     dli = dli_with_users(name=f"axe{lang}")
     pending = invitation_send(institution=dli.institution, email=f"pending.{lang}@axe.example")
     change = user_change_request_submit(
@@ -68,6 +96,7 @@ def test_every_page_passes_axe(browser, live_server, smtp, lang):
         membership=dli.secondaries[0].membership,
     )
     officer = OfficerFactory()
+    verifications = _verification_requests(dli)
 
     _scan(browser, live_server, None, [flows.url(name, lang) for name in PUBLIC_PAGES])
     _scan(
@@ -78,7 +107,10 @@ def test_every_page_passes_axe(browser, live_server, smtp, lang):
         + [
             flows.url("user_changes:request_detail", lang, pk=change.pk),
             flows.url("invitations:manage", lang, pk=pending.invitation.pk) + "?action=cancel",
-        ],
+        ]
+        + [flows.url("verifications:queue", lang) + f"?tab={tab}" for tab in VERIFICATION_TABS]
+        + [flows.url("verifications:queue", lang) + "?q=nobody"]
+        + [flows.url("verifications:request_detail", lang, pk=vr.pk) for vr in verifications],
     )
     _scan(
         browser,
@@ -91,5 +123,6 @@ def test_every_page_passes_axe(browser, live_server, smtp, lang):
             + "?confirm=approve",
             flows.url("officers:dli_detail", lang, pk=dli.institution.pk),
             flows.url("officers:user_deactivate", lang, pk=dli.secondaries[1].pk),
-        ],
+        ]
+        + [flows.url("verifications:officer_detail", lang, pk=vr.pk) for vr in verifications],
     )

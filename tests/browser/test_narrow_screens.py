@@ -46,8 +46,8 @@ USER_AGENT = (
     "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0"
 )
 
-# Pages that are not pages a person opens.
-NOT_PAGES = {"health", "set_language"}
+# Pages that are not pages a person opens (the document is the student's file, not a page).
+NOT_PAGES = {"health", "set_language", "verifications:document"}
 
 
 @dataclass
@@ -59,6 +59,8 @@ class Crowd:
     open_request: UserChangeRequest
     invitation: Invitation
     message: MailboxMessage
+    verification: object
+    decided_verification: object
 
 
 def crowded_portal() -> Crowd:
@@ -126,7 +128,10 @@ def crowded_portal() -> Crowd:
         body=f"https://{DOMAIN}/fr/utilisateurs/requetes/{'x' * 120}/\n{LONG_WORD}",
     )
     invitation = Invitation.objects.filter(institution=institution).order_by("pk").first()
+    verification, decided_verification = _verification_requests(institution, primary)
     return Crowd(
+        verification=verification,
+        decided_verification=decided_verification,
         institution=institution,
         primary=primary,
         secondary=secondaries[1],
@@ -137,6 +142,39 @@ def crowded_portal() -> Crowd:
     )
 
 
+def _verification_requests(institution, primary):
+    """30 requests with long names (two pages of the queue), one decided with a long comment."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from loaportal.verifications.models import VerificationRequest
+    from loaportal.verifications.services import verification_decide
+    from tests.verifications.ui_support import a_request
+
+    now = timezone.now()
+    made = [
+        a_request(
+            institution,
+            requested_at=now - dt.timedelta(hours=7 * n),
+            surname="Tremblay-Longpré-Bouchard-Desjardins",
+            given_names=f"Marie-Ève Geneviève Anne-Sophie {n}",
+            program="Baccalauréat en sciences infirmières – formation initiale, DEC-BAC",
+            student_id=f"2026-INTL-{n:06d}-ADMISSIONS",
+            campus="Campus de Rivière-du-Loup – Pavillon des sciences de la santé",
+            document_name=f"lettre-d-acceptation-{'x' * 60}-{n}.pdf",
+        )
+        for n in range(30)
+    ]
+    verification_decide(
+        verification_request=made[1],
+        outcome=VerificationRequest.Status.NOT_VERIFIED_NO_MATCH,
+        comment=f"The date of birth on the letter was altered. {LONG_WORD}",
+        decided_by=primary,
+    )
+    return made[0], made[1]
+
+
 # The object each parameterised page shows, and any query that opens a step of the page.
 PAGE_PARAMETERS = {
     "user_changes:request_detail": lambda crowd: ({"pk": crowd.open_request.pk}, ""),
@@ -145,6 +183,8 @@ PAGE_PARAMETERS = {
     "officers:dli_detail": lambda crowd: ({"pk": crowd.institution.pk}, ""),
     "officers:user_deactivate": lambda crowd: ({"pk": crowd.secondary.pk}, ""),
     "mailbox_message": lambda crowd: ({"pk": crowd.message.pk}, ""),
+    "verifications:request_detail": lambda crowd: ({"pk": crowd.verification.pk}, ""),
+    "verifications:officer_detail": lambda crowd: ({"pk": crowd.decided_verification.pk}, ""),
 }
 # Extra views of a page: its second page of rows, its other tabs, its confirmation step.
 PAGE_VARIANTS = {
@@ -152,6 +192,8 @@ PAGE_VARIANTS = {
     "officers:dli_list": ["?page=2", f"?q={LONG_NAME_EN[:20]}"],
     "officers:user_change_request_detail": ["?confirm=approve"],
     "audit:log": ["?page=2"],
+    "verifications:queue": ["?tab=todo&page=2", "?tab=decided", "?tab=due_soon"],
+    "verifications:officer_list": ["?status=verified_matched"],
 }
 
 
@@ -273,7 +315,8 @@ def too_wide(page, url: str) -> str | None:
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, lang):
+def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, settings, tmp_path, lang):
+    settings.VERIFICATION_DOCUMENTS_DIR = tmp_path / "documents"
     crowd = crowded_portal()
     people = {
         "visitor": None,
@@ -304,6 +347,8 @@ def test_no_page_scrolls_sideways_on_a_phone(browser, live_server, lang):
             "audit:log",
             "account_sessions",
             "officers:dli_list",
+            "verifications:queue",
+            "verifications:officer_list",
             "mailbox",
             "admin:index",
         ):

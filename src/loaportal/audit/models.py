@@ -91,6 +91,16 @@ class EventType(models.TextChoices):
     PASSWORD_CHANGED = "password_changed", _("Password changed")
     PASSWORD_RESET = "password_reset", _("Password reset")
     SECURITY_ALERT = "security_alert", _("Security alert emailed to the account owner")
+    VERIFICATION_REQUEST_CREATED = (
+        "verification_request_created",
+        _("Verification request received"),
+    )
+    VERIFICATION_DECIDED = "verification_decided", _("Verification decided")
+    VERIFICATION_NO_RESPONSE = "verification_no_response", _("Verification deadline passed")
+    VERIFICATION_DOCUMENT_VIEWED = (
+        "verification_document_viewed",
+        _("Verification document viewed"),
+    )
 
 
 class UnknownEventTypeError(ValueError):

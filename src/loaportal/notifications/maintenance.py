@@ -2,11 +2,15 @@
 
 ``loaportal worker`` runs ``queue_maintain`` every few seconds beside the tasks, and
 ``outbox_purge`` every hour; ``loaportal purge_outbox`` runs the purge by hand.
+
+Apps above this layer schedule their own jobs in the same loop with ``periodic_job_register``
+(called from their ``AppConfig.ready``): the worker runs each one every ``every_seconds``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,6 +29,23 @@ Status = OutgoingEmail.Status
 # A due message is left this long to the task already queued for it before the sweep queues
 # another (a duplicate task is harmless: the claim lets only one of them send).
 SWEEP_GRACE = timedelta(seconds=30)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    run: Callable[[], object]
+    every_seconds: float
+
+
+# Jobs registered by the apps above (a hook, so that this layer imports none of them).
+PERIODIC_JOBS: dict[str, PeriodicJob] = {}
+
+
+def periodic_job_register(name: str, run: Callable[[], object], *, every_seconds: float) -> None:
+    """Have the worker run ``run()`` every ``every_seconds`` (at most; it is skipped while the
+    worker is down). Jobs must be safe to run twice and in several workers at once."""
+    PERIODIC_JOBS[name] = PeriodicJob(name=name, run=run, every_seconds=every_seconds)
 
 
 def tasks_reap() -> int:

@@ -18,7 +18,7 @@ from django.db import DatabaseError, InterfaceError, connection, connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from loaportal.notifications.maintenance import outbox_purge, queue_maintain
+from loaportal.notifications.maintenance import PERIODIC_JOBS, outbox_purge, queue_maintain
 
 logger = logging.getLogger("loaportal.worker")
 
@@ -35,6 +35,21 @@ class Maintenance(threading.Thread):
         self.interval = interval
         self.stopping = threading.Event()
         self.next_purge = 0.0
+        self.next_run: dict[str, float] = {}
+
+    def run_periodic_jobs(self) -> None:
+        """The jobs other apps registered (``periodic_job_register``), each when it is due;
+        one failing job does not stop the others."""
+        for job in list(PERIODIC_JOBS.values()):
+            if time.monotonic() < self.next_run.get(job.name, 0.0):
+                continue
+            self.next_run[job.name] = time.monotonic() + job.every_seconds
+            try:
+                job.run()
+            except DATABASE_ERRORS:
+                raise
+            except Exception:
+                logger.exception("Periodic job %s failed", job.name)
 
     def run(self) -> None:
         while not self.stopping.is_set():
@@ -45,6 +60,7 @@ class Maintenance(threading.Thread):
                     self.next_purge = time.monotonic() + PURGE_EVERY_SECONDS
                     if purged.emails or purged.tasks or purged.mailbox:
                         logger.info("Purged finished rows: %s", purged)
+                self.run_periodic_jobs()
             except DATABASE_ERRORS as exc:
                 logger.warning("Queue maintenance: the database is unreachable (%s)", exc)
             except Exception:
@@ -87,6 +103,7 @@ class Command(BaseCommand):
             return
         if options["batch"]:
             queue_maintain()
+            Maintenance(options["maintenance_interval"]).run_periodic_jobs()
         else:
             Maintenance(options["maintenance_interval"]).start()
         if backend.startswith("django_tasks_rq."):

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class VerificationsConfig(AppConfig):
+    name = "loaportal.verifications"
+    label = "verifications"
+    verbose_name = _("Verification requests")
+
+    def ready(self) -> None:
+        # The worker (notifications, a lower layer) runs the jobs registered with it: the
+        # deadline passages and the grouped announcements (README "Verification requests").
+        from loaportal.notifications.maintenance import periodic_job_register
+        from loaportal.verifications.jobs import verifications_hourly, verifications_periodic
+
+        periodic_job_register("verifications", verifications_periodic, every_seconds=60)
+        periodic_job_register(
+            "verifications-documents", verifications_hourly, every_seconds=60 * 60
+        )

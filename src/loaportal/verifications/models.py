@@ -1,0 +1,314 @@
+"""Verification requests: IRCC asks a DLI to confirm a student's letter of acceptance.
+
+Workflow (``VerificationRequest.TRANSITIONS``): ``pending`` → one of the three outcomes a
+member chooses (``OUTCOMES``, final) or ``no_response`` when the deadline passes
+(``verifications.deadlines``). The stored ``status`` stays ``pending`` until a decision or
+until ``close_overdue`` records the passage; ``effective_status`` is what everyone sees and
+turns to ``no_response`` at the deadline without waiting for the job. Each step appends a
+``VerificationEvent`` (the history is never overwritten) and an audit entry; the services in
+``verifications.services`` perform them.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from loaportal.verifications.storage import document_path, documents_storage
+
+
+def name_search_key(text: str) -> str:
+    """A name as the queue's search compares it: without accents, in capitals, hyphens and
+    apostrophes as spaces, spaces collapsed ("Lévesque-O'Neil" → "LEVESQUE O NEIL")."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    for mark in "-‐‑–'’":
+        plain = plain.replace(mark, " ")
+    return " ".join(plain.upper().split())
+
+
+class VerificationRequest(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        VERIFIED_MATCHED = "verified_matched", _("Verified – Matched")
+        NOT_VERIFIED_NO_MATCH = "not_verified_no_match", _("Not verified – No match")
+        NOT_VERIFIED_CANCELLED = (
+            "not_verified_cancelled",
+            _("Not verified – Cancelled or withdrawn"),
+        )
+        NO_RESPONSE = "no_response", _("No response")
+
+    # The outcomes a member may choose; each is final.
+    OUTCOMES: tuple[str, ...] = (
+        Status.VERIFIED_MATCHED,
+        Status.NOT_VERIFIED_NO_MATCH,
+        Status.NOT_VERIFIED_CANCELLED,
+    )
+    # The outcomes that need a comment.
+    COMMENT_REQUIRED: tuple[str, ...] = (
+        Status.NOT_VERIFIED_NO_MATCH,
+        Status.NOT_VERIFIED_CANCELLED,
+    )
+    TRANSITIONS: dict[str, frozenset[str]] = {
+        Status.PENDING: frozenset({*OUTCOMES, Status.NO_RESPONSE}),
+        Status.VERIFIED_MATCHED: frozenset(),
+        Status.NOT_VERIFIED_NO_MATCH: frozenset(),
+        Status.NOT_VERIFIED_CANCELLED: frozenset(),
+        Status.NO_RESPONSE: frozenset(),
+    }
+
+    application_number = models.CharField(_("Application number"), max_length=30, unique=True)
+    institution = models.ForeignKey(
+        "institutions.Institution",
+        on_delete=models.PROTECT,
+        related_name="verification_requests",
+        verbose_name=_("DLI"),
+    )
+    surname = models.CharField(_("Surname"), max_length=150)
+    given_names = models.CharField(_("Given name(s)"), max_length=150, blank=True)
+    # "SURNAME GIVEN NAMES" as name_search_key writes it: what a name search matches the start
+    # of, through an index (set by the intake service).
+    name_key = models.CharField(_("Name for searching"), max_length=301, editable=False, default="")
+    date_of_birth = models.DateField(_("Date of birth"))
+    program = models.CharField(_("Program"), max_length=255, blank=True)
+    start_date = models.DateField(_("Start date"), null=True, blank=True)
+    student_id = models.CharField(_("Student ID"), max_length=50, blank=True)
+    loa_number = models.CharField(_("LOA number"), max_length=50, blank=True)
+    campus = models.CharField(_("Campus"), max_length=255, blank=True)
+    requested_at = models.DateTimeField(_("Requested"))
+    due_at = models.DateTimeField(_("Due"), db_index=True)
+    status = models.CharField(
+        _("Status"), max_length=32, choices=Status.choices, default=Status.PENDING
+    )
+    document = models.FileField(
+        _("Document"), storage=documents_storage, upload_to=document_path, max_length=255
+    )
+    document_name = models.CharField(_("Document name"), max_length=255)
+    document_content_type = models.CharField(_("Document type"), max_length=64)
+    document_size = models.PositiveIntegerField(_("Document size (bytes)"))
+    decided_at = models.DateTimeField(_("Decided"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Decided by"),
+    )
+    decision_comment = models.TextField(_("Comment"), max_length=2000, blank=True)
+    no_response_recorded_at = models.DateTimeField(_("No response recorded"), null=True, blank=True)
+    created_at = models.DateTimeField(_("Created"), default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Created by"),
+    )
+
+    class Meta:
+        verbose_name = _("verification request")
+        verbose_name_plural = _("verification requests")
+        ordering = ["due_at", "id"]
+        indexes = [
+            # The queue's tabs (status, due date) and its order (due date) within one DLI.
+            models.Index(fields=["institution", "status", "due_at"], name="verif_request_queue"),
+            # Name search: a prefix of name_key (LIKE 'KEY%'); the pattern operator class lets
+            # PostgreSQL use the index for it whatever the database's collation.
+            models.Index(
+                fields=["institution", "name_key"],
+                name="verif_request_name",
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(fields=["institution", "student_id"], name="verif_request_student"),
+            models.Index(fields=["institution", "date_of_birth"], name="verif_request_birth"),
+            # close_overdue: pending requests past their deadline, across DLIs.
+            models.Index(fields=["status", "due_at"], name="verif_request_overdue"),
+            # The officers' list filtered by request date.
+            models.Index(fields=["requested_at"], name="verif_request_requested"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=[
+                        "pending",
+                        "verified_matched",
+                        "not_verified_no_match",
+                        "not_verified_cancelled",
+                        "no_response",
+                    ]
+                ),
+                name="verifications_request_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        status__in=[
+                            "verified_matched",
+                            "not_verified_no_match",
+                            "not_verified_cancelled",
+                        ],
+                        decided_at__isnull=False,
+                        decided_by__isnull=False,
+                    )
+                    | (
+                        models.Q(status__in=["pending", "no_response"])
+                        & models.Q(decided_at__isnull=True, decided_by__isnull=True)
+                    )
+                ),
+                name="verifications_request_decision_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status__in=["not_verified_no_match", "not_verified_cancelled"])
+                | ~models.Q(decision_comment=""),
+                name="verifications_request_not_verified_has_comment",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="no_response", no_response_recorded_at__isnull=False)
+                | (
+                    ~models.Q(status="no_response") & models.Q(no_response_recorded_at__isnull=True)
+                ),
+                name="verifications_request_no_response_recorded",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(due_at__gt=models.F("requested_at")),
+                name="verifications_request_due_after_request",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_number} – {self.institution_id} ({self.status})"
+
+    def effective_status(self, now: datetime | None = None) -> str:
+        """The status everyone sees: ``no_response`` from the instant the deadline passes,
+        whether or not ``close_overdue`` has recorded it yet."""
+        now = now or timezone.now()
+        if self.status == self.Status.PENDING and now > self.due_at:
+            return self.Status.NO_RESPONSE
+        return self.status
+
+    def effective_status_label(self, now: datetime | None = None) -> str:
+        return str(self.Status(self.effective_status(now)).label)
+
+    def is_decidable(self, now: datetime | None = None) -> bool:
+        """Still pending and the deadline not passed (it is decidable up to ``due_at`` itself)."""
+        return self.effective_status(now) == self.Status.PENDING
+
+    def time_left(self, now: datetime | None = None) -> timedelta:
+        """Time until the deadline; negative once it has passed."""
+        return self.due_at - (now or timezone.now())
+
+    @property
+    def is_decided(self) -> bool:
+        return self.status in self.OUTCOMES
+
+
+MSG_HISTORY_APPEND_ONLY = "A request's history is append-only: its entries cannot be changed."
+
+
+class HistoryAppendOnlyError(Exception):
+    """Raised when code tries to change or delete a history entry (a programming error)."""
+
+
+class VerificationEventQuerySet(models.QuerySet["VerificationEvent"]):
+    def update(self, **kwargs: Any) -> int:
+        raise HistoryAppendOnlyError(MSG_HISTORY_APPEND_ONLY)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise HistoryAppendOnlyError(MSG_HISTORY_APPEND_ONLY)
+
+
+class VerificationEvent(models.Model):
+    """One step in a request's history. Rows are appended, never changed: the model and its
+    queryset refuse updates and deletes."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Request received")
+        DECIDED = "decided", _("Decision submitted")
+        NO_RESPONSE = "no_response", _("Deadline passed without a response")
+        DOCUMENT_VIEWED = "document_viewed", _("Document viewed")
+
+    request = models.ForeignKey(
+        VerificationRequest,
+        on_delete=models.PROTECT,
+        related_name="events",
+        verbose_name=_("Request"),
+    )
+    kind = models.CharField(_("Event"), max_length=32, choices=Kind.choices)
+    occurred_at = models.DateTimeField(_("When"), default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("By"),
+    )
+    outcome = models.CharField(
+        _("Outcome"), max_length=32, choices=VerificationRequest.Status.choices, blank=True
+    )
+    comment = models.TextField(_("Comment"), blank=True)
+    details = models.JSONField(_("Details"), default=dict, blank=True)
+
+    objects = VerificationEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("verification request event")
+        verbose_name_plural = _("verification request events")
+        ordering = ["occurred_at", "id"]
+        indexes = [models.Index(fields=["request", "occurred_at"], name="verif_event_request")]
+        constraints = [
+            # The deadline's passage is recorded once per request, however often the job runs.
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=models.Q(kind="no_response"),
+                name="verifications_event_one_no_response",
+            ),
+            models.UniqueConstraint(
+                fields=["request"],
+                condition=models.Q(kind="decided"),
+                name="verifications_event_one_decision",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise HistoryAppendOnlyError(MSG_HISTORY_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise HistoryAppendOnlyError(MSG_HISTORY_APPEND_ONLY)
+
+
+class VerificationAnnouncement(models.Model):
+    """Per user: when the last "new requests" email went, and since when new requests wait
+    for the next one. At most one email per user per hour (``services.announcements_send``):
+    the send is claimed by one conditional UPDATE of this row, so concurrent imports and the
+    worker never send two."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("User"),
+    )
+    last_sent_at = models.DateTimeField(_("Last email"), null=True, blank=True)
+    pending_since = models.DateTimeField(_("New requests since"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("new-request announcement")
+        verbose_name_plural = _("new-request announcements")
+        indexes = [models.Index(fields=["pending_since"], name="verif_announce_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.last_sent_at} / {self.pending_since}"

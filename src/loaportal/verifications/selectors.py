@@ -1,0 +1,157 @@
+"""Reading verification requests. Every lookup by id goes through
+``verification_request_visible_to``: isolation between DLIs is a property of this module.
+
+Status filters use the *effective* status (``VerificationRequest.effective_status``): a pending
+request whose deadline has passed counts as "no response" at once, before ``close_overdue``
+records it. Each filter matches one of the indexes listed in ``VerificationRequest.Meta``
+(README "Verification requests").
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from loaportal.core.roles import roles_of
+from loaportal.verifications.deadlines import DEADLINE_ZONE
+from loaportal.verifications.models import (
+    VerificationEvent,
+    VerificationRequest,
+    name_search_key,
+)
+
+if TYPE_CHECKING:
+    from loaportal.accounts.models import User
+    from loaportal.institutions.models import Institution
+
+Status = VerificationRequest.Status
+
+TABS = ("todo", "due_soon", "decided", "no_response")
+DUE_SOON = timedelta(days=3)
+
+
+def verification_request_visible_to(*, user: User) -> QuerySet[VerificationRequest]:
+    """The requests this user may open: every request for an officer, their DLI's for a
+    member (primary or secondary), none for anyone else."""
+    roles = roles_of(user)
+    requests = VerificationRequest.objects.select_related("institution", "decided_by")
+    if roles.is_officer:
+        return requests
+    if roles.is_member:
+        return requests.filter(institution=roles.institution)
+    return requests.none()
+
+
+def _status_q(status: str, now: datetime) -> Q:
+    """The requests whose effective status is ``status`` at ``now``."""
+    if status == Status.PENDING:
+        return Q(status=Status.PENDING, due_at__gte=now)
+    if status == Status.NO_RESPONSE:
+        return Q(status=Status.NO_RESPONSE) | Q(status=Status.PENDING, due_at__lt=now)
+    return Q(status=status)
+
+
+def _tab_q(tab: str, now: datetime) -> Q:
+    if tab == "todo":
+        return _status_q(Status.PENDING, now)
+    if tab == "due_soon":
+        return Q(status=Status.PENDING, due_at__gte=now, due_at__lte=now + DUE_SOON)
+    if tab == "decided":
+        return Q(status__in=VerificationRequest.OUTCOMES)
+    if tab == "no_response":
+        return _status_q(Status.NO_RESPONSE, now)
+    raise ValueError(f"Unknown tab: {tab!r}")
+
+
+def _search_q(query: str) -> Q:
+    """A date of birth written YYYY-MM-DD; else the start of the name, surname first, in any
+    case and with or without accents ("trem", "Tremblay Mar"), the application number or the
+    student ID (exact). Each alternative is served by an index (README)."""
+    query = " ".join(query.split())
+    if not query:
+        return Q()
+    try:
+        return Q(date_of_birth=date.fromisoformat(query))
+    except ValueError:
+        pass
+    alternatives = (
+        Q(application_number=query.replace(" ", "").upper())
+        | Q(student_id=query)
+        | Q(student_id=query.upper())
+    )
+    key = name_search_key(query)
+    if key:
+        alternatives |= Q(name_key__startswith=key)
+    return alternatives
+
+
+def verification_queue(
+    *, institution: Institution, tab: str, query: str = "", now: datetime | None = None
+) -> QuerySet[VerificationRequest]:
+    """One DLI's queue for a tab (``TABS``): ``todo`` (pending, deadline not passed),
+    ``due_soon`` (of those, due within 3 days), ``decided``, ``no_response``; soonest due
+    first for the open tabs, latest due first for the closed ones."""
+    now = now or timezone.now()
+    requests = VerificationRequest.objects.filter(institution=institution).filter(
+        _tab_q(tab, now) & _search_q(query)
+    )
+    if tab in ("todo", "due_soon"):
+        return requests.order_by("due_at", "id")
+    return requests.select_related("decided_by").order_by("-due_at", "-id")
+
+
+def verification_tab_counts(
+    *, institution: Institution, now: datetime | None = None
+) -> dict[str, int]:
+    """How many requests each tab holds, in one query."""
+    now = now or timezone.now()
+    return VerificationRequest.objects.filter(institution=institution).aggregate(
+        **{tab: Count("pk", filter=_tab_q(tab, now)) for tab in TABS}
+    )
+
+
+def verification_request_list_for_officers(
+    *,
+    dli: Institution | str | None = None,
+    status: str | None = None,
+    requested_from: date | None = None,
+    requested_to: date | None = None,
+    query: str = "",
+    now: datetime | None = None,
+) -> QuerySet[VerificationRequest]:
+    """Every DLI's requests for officers, newest request first. ``dli``: a DLI or its number;
+    ``status``: an effective status; ``requested_from``/``requested_to``: days (inclusive) in
+    Eastern time, the deadline's zone."""
+    now = now or timezone.now()
+    requests = VerificationRequest.objects.select_related("institution", "decided_by")
+    if dli:
+        if isinstance(dli, str):
+            requests = requests.filter(institution__dli_number=dli.strip().upper())
+        else:
+            requests = requests.filter(institution=dli)
+    if status:
+        if status not in Status.values:
+            return requests.none()
+        requests = requests.filter(_status_q(status, now))
+    if requested_from:
+        start = datetime.combine(requested_from, time.min, tzinfo=DEADLINE_ZONE)
+        requests = requests.filter(requested_at__gte=start)
+    if requested_to:
+        end = datetime.combine(requested_to + timedelta(days=1), time.min, tzinfo=DEADLINE_ZONE)
+        requests = requests.filter(requested_at__lt=end)
+    requests = requests.filter(_search_q(query))
+    return requests.order_by("-requested_at", "-id")
+
+
+def verification_event_list(
+    *, verification_request: VerificationRequest
+) -> QuerySet[VerificationEvent]:
+    """A request's history, oldest first."""
+    return (
+        VerificationEvent.objects.filter(request=verification_request)
+        .select_related("actor")
+        .order_by("occurred_at", "id")
+    )
