@@ -12,10 +12,15 @@ from loaportal.notifications.models import OutgoingEmail
 from tests import flows
 from tests.factories import InstitutionFactory, MembershipFactory
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"),
-    reason="needs a Redis server: run with REDIS_URL=redis://127.0.0.1:6379/15 (as .ci/run does)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        not os.environ.get("REDIS_URL"),
+        reason="needs a Redis server: run with REDIS_URL=redis://127.0.0.1:6379/15 (as .ci/run does)",
+    ),
+    # Both tests empty and read RQ's one "default" queue: under pytest-xdist (`--dist
+    # loadgroup`), one worker runs them, one after the other.
+    pytest.mark.xdist_group("rq-default-queue"),
+]
 
 
 @pytest.fixture
