@@ -24,8 +24,11 @@ run: install
 
 ## Every check: lint, format, layers (import-linter), migrations, translation catalogs, the test suite, the package.
 ## The three run at the same time (the package check mostly waits on pip); each one's output is
-## printed in one piece when it ends, and `make test` fails if any of them fails.
+## printed in one piece when it ends, and `make test` fails if any of them fails. Chromium is
+## installed first, if missing: the catalog check may install gettext, and two apt-get at once
+## would fight for dpkg's lock.
 test: install
+	@scripts/ensure-chromium.sh
 	@$(MAKE) --no-print-directory -j3 --output-sync=target lint pytest package
 
 lint: install

@@ -173,7 +173,7 @@ def portal_pages() -> list[tuple[str, Access]]:
             continue
         rule = view_access(pattern.callback, namespaces)
         assert rule is not None, pattern.name
-        pages.append((pattern.name, rule))
+        pages.append((":".join((*namespaces, pattern.name)), rule))
     return sorted(set(pages))
 
 
