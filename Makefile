@@ -40,7 +40,7 @@ lint: install
 
 pytest: install
 	scripts/ensure-chromium.sh
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 ## `pip install .` alone gives a working portal (wheel installed in a fresh environment).
 package: install

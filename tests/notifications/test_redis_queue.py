@@ -12,15 +12,12 @@ from loaportal.notifications.models import OutgoingEmail
 from tests import flows
 from tests.factories import InstitutionFactory, MembershipFactory
 
-pytestmark = [
-    pytest.mark.skipif(
-        not os.environ.get("REDIS_URL"),
-        reason="needs a Redis server: run with REDIS_URL=redis://127.0.0.1:6379/15 (.ci/run does)",
-    ),
-    # Both tests empty and read RQ's one "default" queue: under pytest-xdist (`--dist
-    # loadgroup`), one worker runs them, one after the other.
-    pytest.mark.xdist_group("rq-default-queue"),
-]
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"),
+    reason="needs a Redis server: run with REDIS_URL=redis://127.0.0.1:6379/15 (as .ci/run does)",
+)
+# Both tests empty and read RQ's one "default" queue: pytest-xdist's `--dist loadfile` (what
+# `make test` and .ci/run use) keeps them on one worker, one after the other.
 
 
 @pytest.fixture
