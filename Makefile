@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8000
+# Test processes (pytest-xdist): "auto" is one per CPU core; PYTEST_WORKERS=0 runs in one process.
+PYTEST_WORKERS ?= auto
 export LOAPORTAL_VAR_DIR ?= $(CURDIR)/var
 
 .PHONY: run test lint pytest package messages install clean
@@ -21,7 +23,13 @@ run: install
 	PORT=$(PORT) scripts/run.sh
 
 ## Every check: lint, format, layers (import-linter), migrations, translation catalogs, the test suite, the package.
-test: lint pytest package
+## The three run at the same time (the package check mostly waits on pip); each one's output is
+## printed in one piece when it ends, and `make test` fails if any of them fails. Chromium is
+## installed first, if missing: the catalog check may install gettext, and two apt-get at once
+## would fight for dpkg's lock.
+test: install
+	@scripts/ensure-chromium.sh
+	@$(MAKE) --no-print-directory -j3 --output-sync=target lint pytest package
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
@@ -33,7 +41,7 @@ lint: install
 
 pytest: install
 	scripts/ensure-chromium.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
 
 ## `pip install .` alone gives a working portal (wheel installed in a fresh environment).
 package: install

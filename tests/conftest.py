@@ -41,11 +41,28 @@ def _fresh_state(request):
         request.getfixturevalue(
             "transactional_db" if "live_server" in request.fixturenames else "db"
         )
-        cache.clear()
+        _cache_clear()
         from loaportal.terms.initial import VERSION, initial_terms_fields
         from loaportal.terms.models import TermsVersion
 
         TermsVersion.objects.get_or_create(version=VERSION, defaults=initial_terms_fields())
+
+
+def _cache_clear() -> None:
+    """Empty the cache: on Redis only this test run's keys (its worker's ``KEY_PREFIX``, see
+    tests/settings.py), as ``cache.clear()`` would empty the whole Redis database under the
+    feet of the other pytest-xdist workers."""
+    from django.core.cache import caches
+    from django.core.cache.backends.redis import RedisCache
+
+    default = caches["default"]
+    if not isinstance(default, RedisCache):
+        cache.clear()
+        return
+    client = default._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{default.key_prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 # --- Email -----------------------------------------------------------------------------------

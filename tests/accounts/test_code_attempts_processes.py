@@ -19,6 +19,8 @@ from tests.factories import PASSWORD
 from tests.processes import Browser, Portal, portal_processes, post_all_at_once
 
 ATTACKS = 40
+# The portal's server processes start (and, on SQLite, migrate) once for the module: `make test`
+# runs pytest-xdist with `--dist loadfile`, which keeps a module's tests on one worker.
 
 CREATE_USER = """
 import json

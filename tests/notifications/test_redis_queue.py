@@ -16,6 +16,8 @@ pytestmark = pytest.mark.skipif(
     not os.environ.get("REDIS_URL"),
     reason="needs a Redis server: run with REDIS_URL=redis://127.0.0.1:6379/15 (as .ci/run does)",
 )
+# Both tests empty and read RQ's one "default" queue: pytest-xdist's `--dist loadfile` (what
+# `make test` and .ci/run use) keeps them on one worker, one after the other.
 
 
 @pytest.fixture

@@ -32,6 +32,8 @@ from tests.notifications.faults import FaultySmtp, free_port
 REPO = Path(__file__).resolve().parents[2]
 LOAPORTAL = str(Path(sys.executable).with_name("loaportal"))
 REP = "rep@maple.example"
+# The migrated database file is made once per test process: `make test` runs pytest-xdist with
+# `--dist loadfile`, which keeps a module's tests on one worker, so it is made once per run.
 
 
 def portal_environment(root: Path) -> dict[str, str]:
