@@ -81,7 +81,13 @@ def expect_error(page: Page, text_part: str, lang: str) -> None:
 
 def check_accessibility(page: Page) -> None:
     """axe-core finds no serious or critical violation on the page as rendered."""
-    page.wait_for_function("() => !document.querySelector(':not(:defined)')")
+    # Defined is not enough: a design-system component styles its shadow content when Stencil
+    # marks it "hydrated"; scanning before that can measure unstyled text (false contrast
+    # findings).
+    page.wait_for_function(
+        "() => !document.querySelector(':not(:defined)') && [...document.querySelectorAll('*')]"
+        ".every(e => !e.tagName.startsWith('GCDS-') || e.classList.contains('hydrated'))"
+    )
     results = _axe.run(page)
     blocking = [
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
