@@ -1,10 +1,12 @@
 """Verification requests: IRCC asks a DLI to confirm a student's letter of acceptance.
 
 Workflow (``VerificationRequest.TRANSITIONS``): ``pending`` → one of the three outcomes a
-member chooses (``OUTCOMES``, final) or ``no_response`` when the deadline passes
-(``verifications.deadlines``). The stored ``status`` stays ``pending`` until a decision or
-until ``close_overdue`` records the passage; ``effective_status`` is what everyone sees and
-turns to ``no_response`` at the deadline without waiting for the job. Each step appends a
+member chooses (``OUTCOMES``, final for the DLI) or ``no_response`` when the deadline passes
+(``verifications.deadlines``). An officer's approval of a correction request moves a decided
+request to another outcome (``CORRECTIONS``); an approved extension moves ``due_at`` (the
+first deadline stays in ``original_due_at``). The stored ``status`` stays ``pending`` until a
+decision or until ``close_overdue`` records the passage; ``effective_status`` is what everyone
+sees and turns to ``no_response`` at the deadline without waiting for the job. Each step appends a
 ``VerificationEvent`` (the history is never overwritten) and an audit entry; the services in
 ``verifications.services`` perform them.
 """
@@ -62,6 +64,19 @@ class VerificationRequest(models.Model):
         Status.NOT_VERIFIED_CANCELLED: frozenset(),
         Status.NO_RESPONSE: frozenset(),
     }
+    # Final for the DLI; only an officer's approval of a correction request moves a decided
+    # request from one outcome to another (the old decision stays in the history).
+    CORRECTIONS: dict[str, frozenset[str]] = {
+        Status.VERIFIED_MATCHED: frozenset(
+            {Status.NOT_VERIFIED_NO_MATCH, Status.NOT_VERIFIED_CANCELLED}
+        ),
+        Status.NOT_VERIFIED_NO_MATCH: frozenset(
+            {Status.VERIFIED_MATCHED, Status.NOT_VERIFIED_CANCELLED}
+        ),
+        Status.NOT_VERIFIED_CANCELLED: frozenset(
+            {Status.VERIFIED_MATCHED, Status.NOT_VERIFIED_NO_MATCH}
+        ),
+    }
 
     application_number = models.CharField(_("Application number"), max_length=30, unique=True)
     institution = models.ForeignKey(
@@ -102,6 +117,17 @@ class VerificationRequest(models.Model):
         verbose_name=_("Decided by"),
     )
     decision_comment = models.TextField(_("Comment"), max_length=2000, blank=True)
+    # The member of the DLI who handles the request (anyone of the DLI may still decide it).
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("Assigned to"),
+    )
+    # The deadline before any approved extension (``due_at`` is the one that counts).
+    original_due_at = models.DateTimeField(_("Original due date"), null=True, blank=True)
     no_response_recorded_at = models.DateTimeField(_("No response recorded"), null=True, blank=True)
     created_at = models.DateTimeField(_("Created"), default=timezone.now)
     created_by = models.ForeignKey(
@@ -129,6 +155,11 @@ class VerificationRequest(models.Model):
             ),
             models.Index(fields=["institution", "student_id"], name="verif_request_student"),
             models.Index(fields=["institution", "date_of_birth"], name="verif_request_birth"),
+            # The "Assigned to me" tab and the assignee filter.
+            models.Index(
+                fields=["institution", "assigned_to", "status", "due_at"],
+                name="verif_request_assignee",
+            ),
             # close_overdue: pending requests past their deadline, across DLIs.
             models.Index(fields=["status", "due_at"], name="verif_request_overdue"),
             # The officers' list filtered by request date.
@@ -234,6 +265,13 @@ class VerificationEvent(models.Model):
         DECIDED = "decided", _("Decision submitted")
         NO_RESPONSE = "no_response", _("Deadline passed without a response")
         DOCUMENT_VIEWED = "document_viewed", _("Document viewed")
+        ASSIGNED = "assigned", _("Assigned")
+        EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+        EXTENSION_APPROVED = "extension_approved", _("Extension approved")
+        EXTENSION_REFUSED = "extension_refused", _("Extension refused")
+        CORRECTION_REQUESTED = "correction_requested", _("Correction requested")
+        CORRECTED = "corrected", _("Decision corrected")
+        CORRECTION_REFUSED = "correction_refused", _("Correction refused")
 
     request = models.ForeignKey(
         VerificationRequest,
