@@ -3,6 +3,7 @@ and two runs at the same time (two workers, or the worker and cron) send each re
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from io import StringIO
 
@@ -76,10 +77,8 @@ def test_two_runs_at_once_send_each_reminder_once(monkeypatch, clock):
     real_summary_claim, real_alerts_claim = services._summary_claim, services._alerts_claim
 
     def meet() -> None:
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             both_found.wait()
-        except threading.BrokenBarrierError:
-            pass
 
     def summary_claim(**kwargs):
         meet()
