@@ -14,7 +14,7 @@ from django.db import connection
 from loaportal.notifications.maintenance import PERIODIC_JOBS
 from loaportal.notifications.models import OutgoingEmail
 from loaportal.reminders import services
-from loaportal.reminders.jobs import reminders_periodic
+from loaportal.reminders.jobs import reminders_hourly, reminders_periodic
 from loaportal.reminders.models import ReminderSent
 from loaportal.reminders.services import reminders_send
 from tests.concurrency import run_concurrently
@@ -26,10 +26,33 @@ SUMMARY = "reminders/email/daily_summary"
 ALERT = "reminders/email/deadline_alert"
 
 
-def test_the_worker_runs_the_job_every_minute():
+def test_the_worker_runs_the_job_every_minute_and_purges_the_ledger_every_hour():
     job = PERIODIC_JOBS["reminders"]
     assert job.run is reminders_periodic
     assert job.every_seconds == 60
+    purge = PERIODIC_JOBS["reminders-ledger"]
+    assert purge.run is reminders_hourly
+    assert purge.every_seconds == 3600
+
+
+@pytest.mark.django_db
+def test_the_ledger_keeps_a_week(mail, clock):
+    dli = dli_with_users(secondaries=0)
+    make_request(dli.institution, requested_at=toronto(3, 10))
+    clock.move_to(toronto(11, 9))
+    reminders_send()
+    clock.move_to(toronto(13, 9))
+    reminders_send()
+    assert ReminderSent.objects.count() == 3  # two summaries, one alert
+    clock.move_to(toronto(18, 8, 59))
+    reminders_hourly()
+    assert ReminderSent.objects.count() == 3
+    clock.move_to(toronto(18, 9, 1))
+    reminders_hourly()
+    assert ReminderSent.objects.count() == 2
+    clock.move_to(toronto(20, 9, 1))
+    reminders_hourly()
+    assert ReminderSent.objects.count() == 0
 
 
 @pytest.mark.django_db

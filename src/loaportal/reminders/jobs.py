@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from loaportal.reminders.services import reminders_send
+from loaportal.reminders.services import reminders_ledger_purge, reminders_send
 
 logger = logging.getLogger(__name__)
 
@@ -20,3 +20,10 @@ def reminders_periodic() -> None:
             sent.alerts,
             sent.alerted_requests,
         )
+
+
+def reminders_hourly() -> None:
+    """Delete the ledger rows past their use (``reminders_ledger_purge``)."""
+    deleted = reminders_ledger_purge()
+    if deleted:
+        logger.info("Deleted %s reminder ledger row(s) past their use", deleted)

@@ -56,6 +56,9 @@ class ReminderSent(models.Model):
     written even when there was nothing to say (``request_count`` 0, no email) so that the day
     is done. A 24-hour alert: one row per user, request and deadline (``due_at``): a deadline
     moved by an approved extension is a new deadline, and is alerted again.
+
+    A row serves only until its day or its deadline has passed; the worker deletes rows older
+    than ``LEDGER_RETENTION`` every hour.
     """
 
     class Kind(models.TextChoices):
@@ -86,6 +89,8 @@ class ReminderSent(models.Model):
         verbose_name = _("reminder sent")
         verbose_name_plural = _("reminders sent")
         ordering = ["-sent_at", "-id"]
+        # The hourly purge of rows past their use (``reminders_ledger_purge``).
+        indexes = [models.Index(fields=["sent_at"], name="reminders_sent_at")]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "kind", "local_date"],

@@ -22,7 +22,7 @@ an email leaves the portal's protection).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -57,6 +57,9 @@ Scope = ReminderPreference.Scope
 EMAIL_LIST_LIMIT = 50
 # Attempts at claiming a user's alerts when another process claims some of them meanwhile.
 ALERT_CLAIM_ATTEMPTS = 3
+# Ledger rows are kept this long: a summary's row matters for its local day, an alert's until
+# its deadline (at most 24 hours after it was sent); the rest is for looking back.
+LEDGER_RETENTION = timedelta(days=7)
 
 MSG_SCOPE_INVALID = _("Choose which requests the summary lists.")
 MSG_HOUR_INVALID = _("Choose an hour of the day.")
@@ -367,3 +370,11 @@ def _alert_email(
             },
         },
     )
+
+
+def reminders_ledger_purge(*, now: datetime | None = None) -> int:
+    """Delete the ledger rows older than ``LEDGER_RETENTION``: their day or their deadline has
+    passed, so no reminder can depend on them. Returns how many were deleted."""
+    now = now or timezone.now()
+    deleted, _by_model = ReminderSent.objects.filter(sent_at__lt=now - LEDGER_RETENTION).delete()
+    return deleted
