@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "loaportal.user_changes",
     "loaportal.verifications",
     "loaportal.officers",
+    "loaportal.reminders",
     # The Django admin, trimmed and bilingual for officers (``loaportal.core.admin_site``).
     "loaportal.core.admin_site.BackOfficeAdminConfig",
     "django.contrib.auth",
