@@ -101,6 +101,8 @@ class EventType(models.TextChoices):
         "verification_document_viewed",
         _("Verification document viewed"),
     )
+    VERIFICATION_ASSIGNED = "verification_assigned", _("Verification request assigned")
+    VERIFICATION_EXPORTED = "verification_exported", _("Verification requests exported")
 
 
 class UnknownEventTypeError(ValueError):
