@@ -152,3 +152,53 @@ def test_anyone_of_the_dli_still_decides_an_assigned_request(world):
     )
     assert decided.decided_by == a.secondaries[1]
     assert decided.assigned_to == a.secondaries[0]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_assignments_chain_in_the_history(monkeypatch):
+    import contextlib
+    import threading
+
+    from django.db import connection
+
+    from loaportal.verifications import services
+    from tests.concurrency import run_concurrently
+
+    if connection.vendor != "postgresql":
+        pytest.skip(
+            "needs concurrent writers: run with DATABASE_URL=postgres://… (SQLite's IMMEDIATE "
+            "transactions serialise writers, so there is no race to test)"
+        )
+    dli = dli_with_users(secondaries=2)
+    vr = a_request(dli.institution)
+    # Each assignment waits, once it has its checks' reads, for the other: without the row lock
+    # both would read "nobody assigned" and both would record it as the previous assignee.
+    both_read = threading.Barrier(2, timeout=3)
+    real_membership_current = services.membership_current
+
+    def read_then_wait(user):
+        if user in dli.secondaries:
+            with contextlib.suppress(threading.BrokenBarrierError):
+                both_read.wait()
+        return real_membership_current(user)
+
+    monkeypatch.setattr(services, "membership_current", read_then_wait)
+    people = iter(dli.secondaries)
+    lock = threading.Lock()
+
+    def take_it():
+        with lock:
+            user = next(people)
+        return verification_assign(
+            verification_request=VerificationRequest.objects.get(pk=vr.pk),
+            assignee=user,
+            assigned_by=user,
+        )
+
+    results = run_concurrently(take_it)
+    assert all(isinstance(r, VerificationRequest) for r in results), results
+    first, second = _assigned(vr)
+    assert first.details["previous"]["id"] is None
+    assert second.details["previous"]["id"] == first.details["assignee"]["id"]
+    vr.refresh_from_db()
+    assert vr.assigned_to_id == second.details["assignee"]["id"]
