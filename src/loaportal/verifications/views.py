@@ -8,6 +8,7 @@ DLI is a 404, never the object.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -16,6 +17,7 @@ from urllib.parse import urlencode
 from allauth.decorators import rate_limit
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -83,6 +85,16 @@ class QueueFilters:
     def as_dict(self) -> dict[str, str]:
         return {"tab": self.tab, "q": self.query, "assignee": self.assignee}
 
+    def requests(self, *, user: User, now: datetime) -> QuerySet[VerificationRequest]:
+        return verification_queue(
+            institution=self.institution,
+            tab=self.tab,
+            query=self.query,
+            assignee=self.assignee or None,
+            user=user,
+            now=now,
+        )
+
 
 def _queue_filters(request: HttpRequest) -> QueueFilters:
     institution = roles_of(request.user).institution
@@ -106,14 +118,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     institution = filters.institution
     user = signed_in_user(request)
     now = timezone.now()
-    requests = verification_queue(
-        institution=institution,
-        tab=filters.tab,
-        query=filters.query,
-        assignee=filters.assignee or None,
-        user=user,
-        now=now,
-    )
+    requests = filters.requests(user=user, now=now)
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = verification_tab_counts(institution=institution, user=user, now=now)
     params = filters.params()
@@ -137,7 +142,8 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _csv_response(rows: Any, *, filename: str) -> StreamingHttpResponse:
+def _csv_response(rows: Iterator[bytes], *, filename: str) -> StreamingHttpResponse:
+    """A CSV file streamed as an attachment (the middleware adds ``no-store``)."""
     response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["X-Content-Type-Options"] = "nosniff"
@@ -153,14 +159,7 @@ def queue_export(request: HttpRequest) -> StreamingHttpResponse:
     filters = _queue_filters(request)
     user = signed_in_user(request)
     now = timezone.now()
-    requests = verification_queue(
-        institution=filters.institution,
-        tab=filters.tab,
-        query=filters.query,
-        assignee=filters.assignee or None,
-        user=user,
-        now=now,
-    )
+    requests = filters.requests(user=user, now=now)
     verification_export_record(
         user=user, institution=filters.institution, filters=filters.as_dict()
     )
