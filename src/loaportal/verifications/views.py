@@ -103,10 +103,11 @@ def _queue_filters(request: HttpRequest) -> QueueFilters:
     if tab not in dict(TABS):
         tab = "todo"
     form = QueueSearchForm(request.GET, assignees=verification_assignees(institution=institution))
-    query = assignee = ""
-    if form.is_valid():
-        query = form.cleaned_data["q"].strip()
-        assignee = form.cleaned_data["assignee"] or ""
+    # A field that does not validate is dropped, not the others (a colleague who has left
+    # the DLI, in an old link, leaves the search as it was).
+    form.is_valid()
+    query = (form.cleaned_data.get("q") or "").strip()
+    assignee = form.cleaned_data.get("assignee") or ""
     return QueueFilters(institution, tab, form, query, assignee)
 
 
