@@ -194,6 +194,7 @@ def _world():
         "officers:user_deactivate": {"pk": a.secondaries[0].pk},
         "verifications:request_detail": {"pk": verification_request.pk},
         "verifications:document": {"pk": verification_request.pk},
+        "verifications:assign": {"pk": verification_request.pk},
         "verifications:officer_detail": {"pk": verification_request.pk},
     }
     return users, samples

@@ -302,6 +302,8 @@ ACCOUNT_RATE_LIMITS = {
     # The portal's own actions (same mechanism): a DLI's invitations and requests to IRCC.
     "invitation_send": "30/h/user,200/d/user",
     "user_change_request": "10/h/user",
+    # CSV exports of verification requests (each may read tens of thousands of rows).
+    "verification_export": "30/h/user",
 }
 # Behind reverse proxies: how many of them append to X-Forwarded-For (0: use REMOTE_ADDR).
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

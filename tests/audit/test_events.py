@@ -225,7 +225,20 @@ def test_every_event_is_recorded(mail, signed_in, clock):
         decided_by=verifying.primary,
     )
     assert events(T.VERIFICATION_DECIDED)[0].details["outcome"] == "verified_matched"
-    make_request(verifying.institution)
+    # Assigned to its DLI's primary user, then the queue exported (issue 10).
+    from loaportal.verifications.services import verification_assign, verification_export_record
+
+    verification_assign(
+        verification_request=make_request(verifying.institution),
+        assignee=verifying.primary,
+        assigned_by=verifying.primary,
+    )
+    assigned = events(T.VERIFICATION_ASSIGNED)[0]
+    assert (assigned.actor, assigned.target_user) == (verifying.primary, verifying.primary)
+    verification_export_record(
+        user=verifying.primary, institution=verifying.institution, filters={"tab": "todo"}
+    )
+    assert events(T.VERIFICATION_EXPORTED)[0].details["filters"] == {"tab": "todo"}
     clock.shift(timedelta(days=12))
     verification_close_overdue()
     assert events(T.VERIFICATION_NO_RESPONSE)[0].institution == verifying.institution

@@ -47,7 +47,15 @@ USER_AGENT = (
 )
 
 # Pages that are not pages a person opens (the document is the student's file, not a page).
-NOT_PAGES = {"health", "set_language", "verifications:document"}
+# (The CSV exports are files; "assign" answers a form's POST only.)
+NOT_PAGES = {
+    "health",
+    "set_language",
+    "verifications:document",
+    "verifications:queue_export",
+    "verifications:officer_export",
+    "verifications:assign",
+}
 
 
 @dataclass
@@ -172,6 +180,10 @@ def _verification_requests(institution, primary):
         comment=f"The date of birth on the letter was altered. {LONG_WORD}",
         decided_by=primary,
     )
+    from loaportal.verifications.services import verification_assign
+
+    for request in made[2:6]:
+        verification_assign(verification_request=request, assignee=primary, assigned_by=primary)
     return made[0], made[1]
 
 
@@ -192,7 +204,12 @@ PAGE_VARIANTS = {
     "officers:dli_list": ["?page=2", f"?q={LONG_NAME_EN[:20]}"],
     "officers:user_change_request_detail": ["?confirm=approve"],
     "audit:log": ["?page=2"],
-    "verifications:queue": ["?tab=todo&page=2", "?tab=decided", "?tab=due_soon"],
+    "verifications:queue": [
+        "?tab=todo&page=2",
+        "?tab=decided",
+        "?tab=due_soon",
+        "?tab=mine&assignee=none",
+    ],
     "verifications:officer_list": ["?status=verified_matched"],
 }
 

@@ -107,6 +107,8 @@ class EventType(models.TextChoices):
     )
     REMINDER_DAILY_SUMMARY_SENT = "reminder_summary_sent", _("Daily summary emailed")
     REMINDER_DEADLINE_ALERT_SENT = "reminder_alert_sent", _("24-hour alert emailed")
+    VERIFICATION_ASSIGNED = "verification_assigned", _("Verification request assigned")
+    VERIFICATION_EXPORTED = "verification_exported", _("Verification requests exported")
 
 
 class UnknownEventTypeError(ValueError):

@@ -1,4 +1,5 @@
-"""Verification requests: intake, decisions, the deadline's passage, the new-request emails.
+"""Verification requests: intake, decisions, assignment, the deadline's passage, the
+new-request emails, the record of exports.
 
 State machine (``VerificationRequest.TRANSITIONS``): pending → one of ``OUTCOMES``
 (``verification_decide``, final) or ``no_response`` (``verification_close_overdue``, once the
@@ -88,6 +89,13 @@ MSG_NOT_A_MEMBER = _("Only a user of the DLI named in the request can decide it.
 MSG_PAST_DEADLINE = _(
     "The deadline for this request has passed: it can no longer be verified. Its status is "
     "“No response”."
+)
+MSG_ASSIGN_NOT_A_MEMBER = _("Only a user of the DLI named in the request can assign it.")
+MSG_ASSIGNEE_NOT_A_MEMBER = _(
+    "Choose a current user of your DLI: a request can only be assigned to a colleague."
+)
+MSG_ASSIGN_CLOSED = _(
+    "This request is no longer pending: only a request still to verify can be assigned."
 )
 MSG_ALREADY_DECIDED = _(
     "This request has already been decided by %(name)s on %(when)s: “%(outcome)s”. "
@@ -661,6 +669,100 @@ def verification_decide(
             details={"application_number": locked.application_number, "outcome": outcome},
         )
     return locked
+
+
+# --- Assignment --------------------------------------------------------------------------------
+
+
+def _is_current_member(user: User, institution_id: int) -> bool:
+    """Whether ``user`` is an active account with a current membership of this DLI, read now
+    (not from the roles cached for the page: the check guards a write)."""
+    membership = membership_current(user)
+    return user.is_active and membership is not None and membership.institution_id == institution_id
+
+
+def _person(user: User | None) -> dict[str, Any]:
+    if user is None:
+        return {"id": None, "name": "", "email": ""}
+    return {"id": user.pk, "name": user.full_name, "email": user.email}
+
+
+def verification_assign(
+    *,
+    verification_request: VerificationRequest,
+    assignee: User | None,
+    assigned_by: User,
+    now: datetime | None = None,
+) -> VerificationRequest:
+    """Give a pending request to a colleague of its DLI (``assignee``), to oneself, or to
+    nobody (``assignee=None``: unassign).
+
+    Locks the request. Refuses (``VerificationError``) an ``assigned_by`` who is not a current
+    member of the request's DLI, an ``assignee`` who is not (field ``assignee``: a user of
+    another DLI, an ended membership, a deactivated account, an officer), and a request that
+    is no longer pending (decided, or past its deadline). Assigning to whoever already has it
+    changes nothing and records nothing. Side effects: an ``assigned`` history entry (details:
+    the new and the previous assignee) and a ``verification_assigned`` audit entry. Anyone of
+    the DLI may still decide the request, assigned or not.
+    """
+    with transaction.atomic():
+        locked = (
+            VerificationRequest.objects.select_for_update(of=("self",))
+            .select_related("institution")
+            .get(pk=verification_request.pk)
+        )
+        if not _is_current_member(assigned_by, locked.institution_id):
+            raise VerificationError(MSG_ASSIGN_NOT_A_MEMBER, code="not_a_member")
+        if assignee is not None and not _is_current_member(assignee, locked.institution_id):
+            raise VerificationError(
+                MSG_ASSIGNEE_NOT_A_MEMBER, code="assignee_not_a_member", field="assignee"
+            )
+        now = now or timezone.now()
+        if not locked.is_decidable(now):
+            raise VerificationError(MSG_ASSIGN_CLOSED, code="assign_closed")
+        previous_id = locked.assigned_to_id
+        if previous_id == (assignee.pk if assignee is not None else None):
+            return locked
+        previous = get_user_model().objects.get(pk=previous_id) if previous_id else None
+        locked.assigned_to = assignee
+        locked.save(update_fields=["assigned_to"])
+        details = {"assignee": _person(assignee), "previous": _person(previous)}
+        VerificationEvent.objects.create(
+            request=locked,
+            kind=VerificationEvent.Kind.ASSIGNED,
+            occurred_at=now,
+            actor=assigned_by,
+            details=details,
+        )
+        audit_record(
+            event_type=AuditEvent.Type.VERIFICATION_ASSIGNED,
+            actor=assigned_by,
+            institution=locked.institution,
+            target_user=assignee,
+            subject=locked,
+            details={"application_number": locked.application_number, **details},
+        )
+    return locked
+
+
+# --- Export ------------------------------------------------------------------------------------
+
+
+def verification_export_record(
+    *, user: User, institution: Institution | None, filters: Mapping[str, Any]
+) -> None:
+    """Record that ``user`` downloaded a CSV export of verification requests: the DLI's queue
+    (``institution``) or the officers' list (``institution=None``), with the filters of the
+    view (the number of rows is not known before the file has streamed)."""
+    audit_record(
+        event_type=AuditEvent.Type.VERIFICATION_EXPORTED,
+        actor=user,
+        institution=institution,
+        details={
+            "scope": "dli" if institution is not None else "officers",
+            "filters": {key: str(value) for key, value in filters.items() if value},
+        },
+    )
 
 
 def verification_close_overdue(*, now: datetime | None = None) -> int:
