@@ -101,6 +101,12 @@ class EventType(models.TextChoices):
         "verification_document_viewed",
         _("Verification document viewed"),
     )
+    EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+    EXTENSION_APPROVED = "extension_approved", _("Extension approved")
+    EXTENSION_REFUSED = "extension_refused", _("Extension refused")
+    CORRECTION_REQUESTED = "correction_requested", _("Correction requested")
+    CORRECTION_APPROVED = "correction_approved", _("Correction approved")
+    CORRECTION_REFUSED = "correction_refused", _("Correction refused")
 
 
 class UnknownEventTypeError(ValueError):

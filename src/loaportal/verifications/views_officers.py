@@ -18,10 +18,7 @@ from loaportal.core.access import officer
 from loaportal.core.exceptions import ApplicationError
 from loaportal.core.forms import form_add_service_error
 from loaportal.verifications.forms import OfficerFilterForm, RequestCreateForm
-from loaportal.verifications.selectors import (
-    verification_event_list,
-    verification_request_list_for_officers,
-)
+from loaportal.verifications.selectors import verification_request_list_for_officers
 from loaportal.verifications.services import verification_request_create
 from loaportal.verifications.views import _detail_context, _visible, signed_in_user
 
@@ -62,8 +59,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     verification_request = _visible(request, pk)
-    context = _detail_context(verification_request, now=timezone.now())
-    context["events"] = verification_event_list(verification_request=verification_request)
+    context = _detail_context(request, verification_request, now=timezone.now(), officer=True)
     return render(request, "verifications/officer_request.html", context)
 
 
