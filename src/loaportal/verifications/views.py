@@ -155,6 +155,10 @@ def _detail_context(
 ) -> dict[str, Any]:
     status = verification_request.effective_status(now)
     events = list(verification_event_list(verification_request=verification_request))
+    if not officer:
+        # The DLI's page tells what happened to the request; who opened the document when is
+        # for officers (and the primary user's activity page).
+        events = [e for e in events if e.kind != VerificationEvent.Kind.DOCUMENT_VIEWED]
     corrections = [e for e in events if e.kind == VerificationEvent.Kind.CORRECTED]
     return {
         "vr": verification_request,
