@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "loaportal.audit",
     "loaportal.user_changes",
     "loaportal.verifications",
+    "loaportal.amendments",
     "loaportal.officers",
     "loaportal.reminders",
     # The Django admin, trimmed and bilingual for officers (``loaportal.core.admin_site``).

@@ -184,7 +184,37 @@ def _verification_requests(institution, primary):
 
     for request in made[2:6]:
         verification_assign(verification_request=request, assignee=primary, assigned_by=primary)
+    _amendments(made[0], made[1], primary)
     return made[0], made[1]
+
+
+def _amendments(pending, decided, primary):
+    """An extension request of the first request and a correction request of the decided one,
+    with long explanations (the amendments' pages and panels)."""
+    from loaportal.amendments.services import correction_request_create, extension_request_create
+
+    extension_request_create(
+        verification_request=pending,
+        requested_by=primary,
+        days=30,
+        ground="infrastructure_failure",
+        explanation=f"The registrar's systems have been down since Monday. {LONG_WORD}",
+    )
+    correction_request_create(
+        verification_request=decided,
+        requested_by=primary,
+        outcome="not_verified_cancelled",
+        ground="verification_error",
+        explanation=f"The letter was cancelled, not altered. {LONG_WORD}",
+    )
+
+
+def _extension_pk(crowd):
+    return crowd.verification.extensionrequests.get().pk
+
+
+def _correction_pk(crowd):
+    return crowd.decided_verification.correctionrequests.get().pk
 
 
 # The object each parameterised page shows, and any query that opens a step of the page.
@@ -197,6 +227,10 @@ PAGE_PARAMETERS = {
     "mailbox_message": lambda crowd: ({"pk": crowd.message.pk}, ""),
     "verifications:request_detail": lambda crowd: ({"pk": crowd.verification.pk}, ""),
     "verifications:officer_detail": lambda crowd: ({"pk": crowd.decided_verification.pk}, ""),
+    "amendments:extension_create": lambda crowd: ({"pk": crowd.verification.pk}, ""),
+    "amendments:correction_create": lambda crowd: ({"pk": crowd.decided_verification.pk}, ""),
+    "amendments:officer_extension_detail": lambda crowd: ({"pk": _extension_pk(crowd)}, ""),
+    "amendments:officer_correction_detail": lambda crowd: ({"pk": _correction_pk(crowd)}, ""),
 }
 # Extra views of a page: its second page of rows, its other tabs, its confirmation step.
 PAGE_VARIANTS = {

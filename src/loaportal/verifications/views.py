@@ -37,12 +37,14 @@ from loaportal.verifications.deadlines import institution_zone
 from loaportal.verifications.document_serving import verification_document_response
 from loaportal.verifications.export import export_filename, export_rows
 from loaportal.verifications.forms import AssignForm, DecisionForm, QueueSearchForm
-from loaportal.verifications.models import VerificationRequest
+from loaportal.verifications.models import VerificationEvent, VerificationRequest
+from loaportal.verifications.panels import request_panels
 from loaportal.verifications.selectors import (
     UNASSIGNED,
     verification_assignees,
     verification_at_risk,
     verification_at_risk_counts,
+    verification_event_list,
     verification_queue,
     verification_request_visible_to,
     verification_tab_counts,
@@ -249,7 +251,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "verifications/request.html",
-        _detail_context(verification_request, now=now)
+        _detail_context(request, verification_request, now=now)
         | {
             "form": form,
             "confirming": confirming,
@@ -302,7 +304,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "verifications/request.html",
-        _detail_context(verification_request, now=now)
+        _detail_context(request, verification_request, now=now)
         | {"form": DecisionForm(), "confirming": False, "assign_form": form},
     )
 
@@ -314,8 +316,20 @@ def _refusal(verification_request: VerificationRequest) -> str:
     return _("The deadline has passed: this request can no longer be decided.")
 
 
-def _detail_context(verification_request: VerificationRequest, *, now: datetime) -> dict[str, Any]:
+def _detail_context(
+    request: HttpRequest,
+    verification_request: VerificationRequest,
+    *,
+    now: datetime,
+    officer: bool = False,
+) -> dict[str, Any]:
     status = verification_request.effective_status(now)
+    events = list(verification_event_list(verification_request=verification_request))
+    if not officer:
+        # The DLI's page tells what happened to the request; who opened the document when is
+        # for officers (and the primary user's activity page).
+        events = [e for e in events if e.kind != VerificationEvent.Kind.DOCUMENT_VIEWED]
+    corrections = [e for e in events if e.kind == VerificationEvent.Kind.CORRECTED]
     return {
         "vr": verification_request,
         "status": status,
@@ -324,7 +338,27 @@ def _detail_context(verification_request: VerificationRequest, *, now: datetime)
         "now": now,
         "zone": institution_zone(verification_request.institution),
         "is_image": verification_request.document_content_type.startswith("image/"),
+        "events": history_rows(events),
+        "last_correction": corrections[-1] if corrections else None,
+        "first_decision": next(
+            (e for e in events if e.kind == VerificationEvent.Kind.DECIDED), None
+        ),
+        "panels": request_panels(request, verification_request, now, officer),
     }
+
+
+def history_rows(events: list[VerificationEvent]) -> list[VerificationEvent]:
+    """The history, each decision (the DLI's, or an officer's correction) marked with the
+    correction that replaced it (``corrected_by``: the next ``corrected`` entry), if any."""
+    rows = list(events)
+    replacement: VerificationEvent | None = None
+    for event in reversed(rows):
+        event.corrected_by = None  # type: ignore[attr-defined]
+        if event.kind in (VerificationEvent.Kind.DECIDED, VerificationEvent.Kind.CORRECTED):
+            event.corrected_by = replacement  # type: ignore[attr-defined]
+            if event.kind == VerificationEvent.Kind.CORRECTED:
+                replacement = event
+    return rows
 
 
 @signed_in

@@ -29,7 +29,6 @@ from loaportal.verifications.models import VerificationRequest
 from loaportal.verifications.selectors import (
     verification_at_risk,
     verification_at_risk_by_dli,
-    verification_event_list,
     verification_request_list_for_officers,
 )
 from loaportal.verifications.services import (
@@ -128,8 +127,7 @@ def officer_at_risk(request: HttpRequest) -> HttpResponse:
 @require_GET
 def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     verification_request = _visible(request, pk)
-    context = _detail_context(verification_request, now=timezone.now())
-    context["events"] = verification_event_list(verification_request=verification_request)
+    context = _detail_context(request, verification_request, now=timezone.now(), officer=True)
     return render(request, "verifications/officer_request.html", context)
 
 
