@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "loaportal.audit",
     "loaportal.user_changes",
     "loaportal.verifications",
+    "loaportal.decision_files",
     "loaportal.officers",
     # The Django admin, trimmed and bilingual for officers (``loaportal.core.admin_site``).
     "loaportal.core.admin_site.BackOfficeAdminConfig",
@@ -324,6 +325,9 @@ VERIFICATION_DOCUMENTS_DIR = Path(
 VERIFICATION_DOCUMENT_MAX_BYTES = env.int(
     "VERIFICATION_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024
 )
+# Decisions by file (README "Decisions by file"): the largest file and the most rows accepted.
+DECISION_FILE_MAX_BYTES = env.int("DECISION_FILE_MAX_BYTES", default=5 * 1024 * 1024)
+DECISION_FILE_MAX_ROWS = env.int("DECISION_FILE_MAX_ROWS", default=20_000)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -101,6 +101,9 @@ class EventType(models.TextChoices):
         "verification_document_viewed",
         _("Verification document viewed"),
     )
+    PENDING_REQUESTS_EXPORTED = "pending_requests_exported", _("Pending requests downloaded")
+    DECISION_FILE_UPLOADED = "decision_file_uploaded", _("Decision file uploaded")
+    DECISION_FILE_CONFIRMED = "decision_file_confirmed", _("Decision file confirmed for recording")
 
 
 class UnknownEventTypeError(ValueError):
