@@ -185,6 +185,13 @@ def _world():
     from tests.verifications.ui_support import a_request
 
     verification_request = a_request(a.institution)
+    from loaportal.decision_files.services import decision_file_upload
+
+    decision_file = decision_file_upload(
+        user=a.primary,
+        file_name="decisions.csv",
+        content=b"application_number,outcome,comment\r\nS000000000,verified_matched,\r\n",
+    )
     # The object of DLI A each such route is asked for, by URL name.
     samples = {
         "invitations:manage": {"pk": invitation.pk},
@@ -195,6 +202,10 @@ def _world():
         "verifications:request_detail": {"pk": verification_request.pk},
         "verifications:document": {"pk": verification_request.pk},
         "verifications:officer_detail": {"pk": verification_request.pk},
+        "decision_files:detail": {"pk": decision_file.pk},
+        "decision_files:status": {"pk": decision_file.pk},
+        "decision_files:confirm": {"pk": decision_file.pk},
+        "decision_files:result": {"pk": decision_file.pk},
     }
     return users, samples
 

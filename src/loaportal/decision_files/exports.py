@@ -88,7 +88,7 @@ def pending_xlsx(requests: Iterable[VerificationRequest], *, zone: ZoneInfo) -> 
         allow_blank=True,
         showErrorMessage=False,
     )
-    sheet.add_data_validation(validation)
+    sheet.data_validations.append(validation)
     count = 0
     sheet.append(list(EXPORT_COLUMNS))
     for values in _export_rows(requests, zone=zone):
