@@ -6,7 +6,7 @@ through the file's counters. Recording decides each row with
 ``verifications.services.verification_decide``, the same service as the web form: the
 deadline is checked again at that moment, a decision is final and made once, a "not verified"
 outcome needs a comment, and only a current user of the request's DLI may decide. Each row is
-its own transaction: one refusal does not stop the others.
+its own savepoint: one refusal does not stop the others.
 
 Isolation: the check reads other DLIs' requests only to say "not a request of your DLI"; a row
 names (``DecisionFileRow.request``) only a request of the file's own DLI, and recording decides
@@ -59,7 +59,7 @@ Result = DecisionFileRow.Result
 ACCEPTED_EXTENSIONS = (".csv", ".txt", ".xlsx")
 # Rows written (and counted on the progress bar) per batch.
 CHECK_BATCH = 1000
-RECORD_BATCH = 100
+RECORD_BATCH = 25
 LOOKUP_BATCH = 900
 
 MSG_NOT_A_MEMBER = _("Only a user of a DLI can upload its decisions.")
@@ -345,10 +345,11 @@ def _record_row(
 
 
 def decision_file_record(*, decision_file_id: int, now: datetime | None = None) -> DecisionFile:
-    """Record every ready row of a confirmed file, each through ``verification_decide`` in its
-    own transaction, as the user who confirmed. A refused row (decided meanwhile, deadline
-    passed since the preview, user no longer a member) is kept with its reason; the others go
-    on. Safe to run again: only rows still ``ready`` are tried. Ends ``recorded``."""
+    """Record every ready row of a confirmed file, each through ``verification_decide`` (its
+    own savepoint, in batches of ``RECORD_BATCH`` per transaction), as the user who
+    confirmed. A refused row (decided meanwhile, deadline passed since the preview, user no
+    longer a member) is kept with its reason; the others go on. Safe to run again: only rows
+    still ``ready`` are tried. Ends ``recorded``."""
     decision_file = DecisionFile.objects.select_related("confirmed_by").get(pk=decision_file_id)
     if decision_file.status != Status.RECORDING:
         return decision_file
@@ -363,15 +364,19 @@ def decision_file_record(*, decision_file_id: int, now: datetime | None = None) 
         )
         if not batch:
             break
-        for row in batch:
-            _record_row(row, decision_file=decision_file, user=user, now=now)
-        DecisionFileRow.objects.bulk_update(batch, ["result", "error_code"])
-        DecisionFile.objects.filter(pk=decision_file.pk).update(
-            recorded_rows=F("recorded_rows")
-            + sum(1 for row in batch if row.result == Result.RECORDED),
-            refused_rows=F("refused_rows")
-            + sum(1 for row in batch if row.result == Result.REFUSED),
-        )
+        # One commit per batch (each decision is a savepoint inside it, so a refused row
+        # undoes only itself): a commit per row made recording ten times slower on SQLite.
+        # The rows' results commit with their decisions, so a dead worker leaves none
+        # recorded without its result.
+        with transaction.atomic():
+            for row in batch:
+                _record_row(row, decision_file=decision_file, user=user, now=now)
+            DecisionFileRow.objects.bulk_update(batch, ["result", "error_code"])
+            recorded = sum(1 for row in batch if row.result == Result.RECORDED)
+            DecisionFile.objects.filter(pk=decision_file.pk).update(
+                recorded_rows=F("recorded_rows") + recorded,
+                refused_rows=F("refused_rows") + len(batch) - recorded,
+            )
         last_line = batch[-1].line
     DecisionFile.objects.filter(pk=decision_file.pk, status=Status.RECORDING).update(
         status=Status.RECORDED, finished_at=timezone.now()

@@ -106,7 +106,7 @@ def index(request: HttpRequest) -> HttpResponse:
                 (code, VerificationRequest.Status(code).label)
                 for code in VerificationRequest.OUTCOMES
             ],
-            "max_rows": settings.DECISION_FILE_MAX_ROWS,
+            "max_rows": formats.number_format(settings.DECISION_FILE_MAX_ROWS, force_grouping=True),
             "max_megabytes": f"{settings.DECISION_FILE_MAX_BYTES / 1024 / 1024:g}",
         },
     )
