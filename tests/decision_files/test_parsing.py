@@ -74,7 +74,7 @@ def test_unusable_files(content, code):
 
 
 def test_an_excel_file_that_would_unpack_too_large_is_refused_unopened(monkeypatch):
-    monkeypatch.setattr("loaportal.decision_files.parsing.XLSX_MAX_UNPACKED_BYTES", 1000)
+    monkeypatch.setattr("loaportal.core.spreadsheets.XLSX_MAX_UNPACKED_BYTES", 1000)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("xl/big.xml", "0" * 100_000)
