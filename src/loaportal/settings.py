@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "loaportal.user_changes",
     "loaportal.verifications",
     "loaportal.decision_files",
+    "loaportal.admissions",
     "loaportal.officers",
     # The Django admin, trimmed and bilingual for officers (``loaportal.core.admin_site``).
     "loaportal.core.admin_site.BackOfficeAdminConfig",
@@ -328,6 +329,8 @@ VERIFICATION_DOCUMENT_MAX_BYTES = env.int(
 # Decisions by file (README "Decisions by file"): the largest file and the most rows accepted.
 DECISION_FILE_MAX_BYTES = env.int("DECISION_FILE_MAX_BYTES", default=5 * 1024 * 1024)
 DECISION_FILE_MAX_ROWS = env.int("DECISION_FILE_MAX_ROWS", default=20_000)
+# Matching help: an admissions list is deleted this many days after its upload.
+ADMISSIONS_RETENTION_DAYS = env.int("ADMISSIONS_RETENTION_DAYS", default=30)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
