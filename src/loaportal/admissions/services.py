@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from loaportal.admissions.matching import AdmissionsIndex, Person
@@ -284,10 +283,11 @@ def admissions_confirm(*, user: User, suggestion_ids: Iterable[int]) -> Confirme
         .order_by("request__due_at", "pk")
     )
     for suggestion in suggestions:
-        comment = {
-            Outcome.NOT_VERIFIED_NO_MATCH: gettext(COMMENT_NO_RECORD),
-            Outcome.NOT_VERIFIED_CANCELLED: gettext(COMMENT_WITHDRAWN),
-        }.get(suggestion.outcome, "")
+        comments: dict[str, str] = {
+            Outcome.NOT_VERIFIED_NO_MATCH: str(COMMENT_NO_RECORD),
+            Outcome.NOT_VERIFIED_CANCELLED: str(COMMENT_WITHDRAWN),
+        }
+        comment = comments.get(suggestion.outcome, "")
         try:
             verification_decide(
                 verification_request=suggestion.request,
