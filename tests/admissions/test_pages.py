@@ -63,8 +63,8 @@ def test_suggestions_then_a_person_confirms(signed_in, world, lang):
     page = client.get(index).content.decode()
     assert matched.application_number in page and "Élodie Gagnon" in page
     client.post(
-        flows.url("admissions:confirm", lang),
-        {"confirm": [suggestions[matched.pk].pk, suggestions[missing.pk].pk]},
+        index,
+        {"action": "confirm", "confirm": [suggestions[matched.pk].pk, suggestions[missing.pk].pk]},
     )
     statuses = dict(VerificationRequest.objects.values_list("pk", "status"))
     assert statuses == {

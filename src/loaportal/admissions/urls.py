@@ -1,7 +1,6 @@
 """Matching help (``admissions:…``) under ``verifications/admissions/``."""
 
 from django.urls import path
-from django.utils.translation import gettext_lazy as _
 
 from loaportal.admissions import views
 
@@ -9,7 +8,4 @@ app_name = "admissions"
 
 urlpatterns = [
     path("", views.index, name="index"),
-    path(_("confirm/"), views.confirm, name="confirm"),
-    path(_("match-again/"), views.rematch, name="rematch"),
-    path(_("delete/"), views.delete, name="delete"),
 ]

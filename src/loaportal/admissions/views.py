@@ -11,7 +11,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from loaportal.accounts.models import User
 from loaportal.admissions.forms import AdmissionsUploadForm
@@ -43,6 +42,11 @@ def _user(request: HttpRequest) -> User:
 
 @member
 def index(request: HttpRequest) -> HttpResponse:
+    """The page, and its four actions (``action``): upload (the default), confirm, match
+    again, delete."""
+    action = request.POST.get("action", "upload") if request.method == "POST" else ""
+    if action in ACTIONS:
+        return ACTIONS[action](request)
     form = AdmissionsUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -79,9 +83,7 @@ def index(request: HttpRequest) -> HttpResponse:
     )
 
 
-@member
-@require_POST
-def confirm(request: HttpRequest) -> HttpResponse:
+def _confirm(request: HttpRequest) -> HttpResponse:
     """Record the suggestions the person ticked, each through ``verification_decide``."""
     ids = [int(value) for value in request.POST.getlist("confirm") if value.isdigit()]
     if not ids:
@@ -95,9 +97,7 @@ def confirm(request: HttpRequest) -> HttpResponse:
     return redirect("admissions:index")
 
 
-@member
-@require_POST
-def rematch(request: HttpRequest) -> HttpResponse:
+def _rematch(request: HttpRequest) -> HttpResponse:
     """Suggest again (for requests that arrived since the upload)."""
     admissions_list = admissions_list_visible_to(user=_user(request)).first()
     if admissions_list is not None:
@@ -106,9 +106,10 @@ def rematch(request: HttpRequest) -> HttpResponse:
     return redirect("admissions:index")
 
 
-@member
-@require_POST
-def delete(request: HttpRequest) -> HttpResponse:
+def _delete(request: HttpRequest) -> HttpResponse:
     if admissions_list_delete(user=_user(request)):
         messages.success(request, _("The admissions list was deleted."))
     return redirect("admissions:index")
+
+
+ACTIONS = {"confirm": _confirm, "rematch": _rematch, "delete": _delete}

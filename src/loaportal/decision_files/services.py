@@ -133,6 +133,19 @@ def _enqueue(step: str, decision_file_id: int) -> None:
     task.enqueue(decision_file_id=decision_file_id)
 
 
+def pending_requests_export_record(
+    *, user: User, institution: Institution, file_format: str
+) -> None:
+    """Audit a download of the DLI's pending requests (students' names and dates of birth
+    leave the portal in it): ``pending_requests_exported``."""
+    audit_record(
+        event_type=AuditEvent.Type.PENDING_REQUESTS_EXPORTED,
+        actor=user,
+        institution=institution,
+        details={"format": file_format},
+    )
+
+
 # --- Check -------------------------------------------------------------------------------------
 
 

@@ -19,8 +19,6 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from loaportal.accounts.models import User
-from loaportal.audit.models import AuditEvent
-from loaportal.audit.services import audit_record
 from loaportal.core.access import member
 from loaportal.core.exceptions import ApplicationError
 from loaportal.core.forms import form_add_service_error
@@ -40,7 +38,11 @@ from loaportal.decision_files.selectors import (
     decision_file_visible_to,
     pending_requests_for_export,
 )
-from loaportal.decision_files.services import decision_file_confirm, decision_file_upload
+from loaportal.decision_files.services import (
+    decision_file_confirm,
+    decision_file_upload,
+    pending_requests_export_record,
+)
 from loaportal.institutions.models import Institution
 from loaportal.verifications.deadlines import institution_zone
 from loaportal.verifications.models import VerificationRequest
@@ -123,11 +125,8 @@ def _pending_download(request: HttpRequest, extension: str) -> HttpResponse:
     else:
         content = pending_csv(requests.iterator(), zone=zone)
         content_type = "text/csv; charset=utf-8"
-    audit_record(
-        event_type=AuditEvent.Type.PENDING_REQUESTS_EXPORTED,
-        actor=_user(request),
-        institution=institution,
-        details={"format": extension},
+    pending_requests_export_record(
+        user=_user(request), institution=institution, file_format=extension
     )
     response = HttpResponse(content, content_type=content_type)
     name = export_file_name("pending-requests", now=now, extension=extension)
