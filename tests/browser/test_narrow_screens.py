@@ -47,7 +47,17 @@ USER_AGENT = (
 )
 
 # Pages that are not pages a person opens (the document is the student's file, not a page).
-NOT_PAGES = {"health", "set_language", "verifications:document"}
+# Downloads, a JSON status and a form's target are not pages either.
+NOT_PAGES = {
+    "health",
+    "set_language",
+    "verifications:document",
+    "decision_files:download_csv",
+    "decision_files:download_xlsx",
+    "decision_files:status",
+    "decision_files:confirm",
+    "decision_files:result",
+}
 
 
 @dataclass
@@ -61,6 +71,7 @@ class Crowd:
     message: MailboxMessage
     verification: object
     decided_verification: object
+    decision_file: object = None
 
 
 def crowded_portal() -> Crowd:
@@ -129,7 +140,9 @@ def crowded_portal() -> Crowd:
     )
     invitation = Invitation.objects.filter(institution=institution).order_by("pk").first()
     verification, decided_verification = _verification_requests(institution, primary)
+    decision_file = _decision_file_and_admissions(institution, primary)
     return Crowd(
+        decision_file=decision_file,
         verification=verification,
         decided_verification=decided_verification,
         institution=institution,
@@ -175,6 +188,38 @@ def _verification_requests(institution, primary):
     return made[0], made[1]
 
 
+def _decision_file_and_admissions(institution, primary):
+    """A checked decision file with long values and every kind of row, and an admissions list
+    with long names (its suggestions table)."""
+    from loaportal.admissions.services import admissions_list_upload
+    from loaportal.decision_files.services import decision_file_check, decision_file_upload
+    from loaportal.verifications.models import VerificationRequest
+
+    numbers = list(
+        VerificationRequest.objects.filter(institution=institution).values_list(
+            "application_number", flat=True
+        )
+    )
+    lines = ["application_number;outcome;comment"]
+    lines += [f"{number};Non vérifiée – Aucune correspondance;{LONG_WORD}" for number in numbers]
+    lines += [f"{LONG_WORD};{LONG_WORD};{LONG_WORD}", f"{numbers[0]};verified_matched;"]
+    decision_file = decision_file_upload(
+        user=primary,
+        file_name=f"decisions-{'x' * 80}.csv",
+        content="\n".join(lines).encode(),
+    )
+    admissions = ["name,date_of_birth,student_id,program,start_date,status"]
+    admissions += [
+        f"Marie-Ève Geneviève Anne-Sophie {n} Tremblay-Longpré-Bouchard-Desjardins,,"
+        f"2026-INTL-{n:06d}-ADMISSIONS,{LONG_WORD},2027-09-01,admitted"
+        for n in range(0, 30, 2)
+    ]
+    admissions_list_upload(
+        user=primary, file_name=f"admissions-{'x' * 80}.csv", content="\n".join(admissions).encode()
+    )
+    return decision_file_check(decision_file_id=decision_file.pk)
+
+
 # The object each parameterised page shows, and any query that opens a step of the page.
 PAGE_PARAMETERS = {
     "user_changes:request_detail": lambda crowd: ({"pk": crowd.open_request.pk}, ""),
@@ -185,6 +230,7 @@ PAGE_PARAMETERS = {
     "mailbox_message": lambda crowd: ({"pk": crowd.message.pk}, ""),
     "verifications:request_detail": lambda crowd: ({"pk": crowd.verification.pk}, ""),
     "verifications:officer_detail": lambda crowd: ({"pk": crowd.decided_verification.pk}, ""),
+    "decision_files:detail": lambda crowd: ({"pk": crowd.decision_file.pk}, ""),
 }
 # Extra views of a page: its second page of rows, its other tabs, its confirmation step.
 PAGE_VARIANTS = {
@@ -194,6 +240,7 @@ PAGE_VARIANTS = {
     "audit:log": ["?page=2"],
     "verifications:queue": ["?tab=todo&page=2", "?tab=decided", "?tab=due_soon"],
     "verifications:officer_list": ["?status=verified_matched"],
+    "decision_files:detail": ["?show=ready"],
 }
 
 
