@@ -208,6 +208,13 @@ def _world():
         ground="student_withdrew",
         explanation="Withdrew.",
     )
+    from loaportal.decision_files.services import decision_file_upload
+
+    decision_file = decision_file_upload(
+        user=a.primary,
+        file_name="decisions.csv",
+        content=b"application_number,outcome,comment\r\nS000000000,verified_matched,\r\n",
+    )
     # The object of DLI A each such route is asked for, by URL name.
     samples = {
         "invitations:manage": {"pk": invitation.pk},
@@ -223,6 +230,10 @@ def _world():
         "amendments:correction_create": {"pk": decided.pk},
         "amendments:officer_extension_detail": {"pk": extension.pk},
         "amendments:officer_correction_detail": {"pk": correction.pk},
+        "decision_files:detail": {"pk": decision_file.pk},
+        "decision_files:status": {"pk": decision_file.pk},
+        "decision_files:confirm": {"pk": decision_file.pk},
+        "decision_files:result": {"pk": decision_file.pk},
     }
     return users, samples
 

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "loaportal.user_changes",
     "loaportal.verifications",
     "loaportal.amendments",
+    "loaportal.decision_files",
+    "loaportal.admissions",
     "loaportal.officers",
     "loaportal.reminders",
     # The Django admin, trimmed and bilingual for officers (``loaportal.core.admin_site``).
@@ -328,6 +330,11 @@ VERIFICATION_DOCUMENTS_DIR = Path(
 VERIFICATION_DOCUMENT_MAX_BYTES = env.int(
     "VERIFICATION_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024
 )
+# Decisions by file (README "Decisions by file"): the largest file and the most rows accepted.
+DECISION_FILE_MAX_BYTES = env.int("DECISION_FILE_MAX_BYTES", default=5 * 1024 * 1024)
+DECISION_FILE_MAX_ROWS = env.int("DECISION_FILE_MAX_ROWS", default=20_000)
+# Matching help: an admissions list is deleted this many days after its upload.
+ADMISSIONS_RETENTION_DAYS = env.int("ADMISSIONS_RETENTION_DAYS", default=30)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -272,6 +272,35 @@ def test_every_event_is_recorded(mail, signed_in, clock):
     (approved,) = events(T.EXTENSION_APPROVED)
     assert (approved.actor, approved.institution) == (officer, verifying.institution)
     assert events(T.CORRECTION_REQUESTED)[0].actor == verifying.primary
+    # Decisions by file and matching help (issue 12).
+    from django.test import TestCase
+
+    from loaportal.admissions.services import admissions_list_delete, admissions_list_upload
+    from loaportal.decision_files.services import (
+        decision_file_confirm,
+        decision_file_upload,
+        pending_requests_export_record,
+    )
+
+    pending_requests_export_record(
+        user=verifying.primary, institution=verifying.institution, file_format="csv"
+    )
+    assert events(T.PENDING_REQUESTS_EXPORTED)[0].details == {"format": "csv"}
+    content = b"application_number,outcome,comment\nS000000001,verified_matched,\n"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        decision_file = decision_file_upload(
+            user=verifying.primary, file_name="d.csv", content=content
+        )
+    decision_file.refresh_from_db()
+    assert events(T.DECISION_FILE_UPLOADED)[0].subject_id == str(decision_file.pk)
+    decision_file_confirm(decision_file=decision_file, user=verifying.primary)
+    assert events(T.DECISION_FILE_CONFIRMED)[0].actor == verifying.primary
+    admissions_list_upload(
+        user=verifying.primary, file_name="a.csv", content=b"name,status\nA B,admitted\n"
+    )
+    assert events(T.ADMISSIONS_LIST_UPLOADED)[0].details["rows"] == 1
+    admissions_list_delete(user=verifying.primary)
+    assert events(T.ADMISSIONS_LIST_DELETED)[0].details == {"by": "user"}
 
     recorded = set(AuditEvent.objects.values_list("event_type", flat=True))
     expected = set(T.values) - RETIRED_EVENT_TYPES

@@ -115,6 +115,11 @@ class EventType(models.TextChoices):
     CORRECTION_REQUESTED = "correction_requested", _("Correction requested")
     CORRECTION_APPROVED = "correction_approved", _("Correction approved")
     CORRECTION_REFUSED = "correction_refused", _("Correction refused")
+    PENDING_REQUESTS_EXPORTED = "pending_requests_exported", _("Pending requests downloaded")
+    DECISION_FILE_UPLOADED = "decision_file_uploaded", _("Decision file uploaded")
+    DECISION_FILE_CONFIRMED = "decision_file_confirmed", _("Decision file confirmed for recording")
+    ADMISSIONS_LIST_UPLOADED = "admissions_list_uploaded", _("Admissions list uploaded")
+    ADMISSIONS_LIST_DELETED = "admissions_list_deleted", _("Admissions list deleted")
 
 
 class UnknownEventTypeError(ValueError):
