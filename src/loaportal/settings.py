@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "loaportal.audit",
     "loaportal.user_changes",
     "loaportal.verifications",
+    "loaportal.statistics",
     "loaportal.officers",
     # The Django admin, trimmed and bilingual for officers (``loaportal.core.admin_site``).
     "loaportal.core.admin_site.BackOfficeAdminConfig",
@@ -324,6 +325,18 @@ VERIFICATION_DOCUMENTS_DIR = Path(
 VERIFICATION_DOCUMENT_MAX_BYTES = env.int(
     "VERIFICATION_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024
 )
+
+# Statistics (README "Statistics"): a DLI is "at risk" when at least
+# STATISTICS_AT_RISK_PENDING of its pending requests fall due within STATISTICS_AT_RISK_HOURS,
+# or when, of its requests whose deadline passed in the last STATISTICS_AT_RISK_DAYS days (at
+# least STATISTICS_AT_RISK_MIN_CLOSED of them), the share left without a response reaches
+# STATISTICS_AT_RISK_NO_RESPONSE_RATE.
+STATISTICS_AT_RISK_HOURS = env.int("STATISTICS_AT_RISK_HOURS", default=72)
+STATISTICS_AT_RISK_SOON_HOURS = env.int("STATISTICS_AT_RISK_SOON_HOURS", default=24)
+STATISTICS_AT_RISK_PENDING = env.int("STATISTICS_AT_RISK_PENDING", default=20)
+STATISTICS_AT_RISK_DAYS = env.int("STATISTICS_AT_RISK_DAYS", default=90)
+STATISTICS_AT_RISK_MIN_CLOSED = env.int("STATISTICS_AT_RISK_MIN_CLOSED", default=20)
+STATISTICS_AT_RISK_NO_RESPONSE_RATE = env.float("STATISTICS_AT_RISK_NO_RESPONSE_RATE", default=0.05)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

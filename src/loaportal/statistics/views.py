@@ -1,0 +1,188 @@
+"""Statistics pages: officers' (every DLI, or filtered by province or DLI) and a DLI's own
+(its members, primary or secondary). Each table can be downloaded as CSV (``?download=<table>``
+with the page's filters): UTF-8 with a byte-order mark, so spreadsheets read accents right."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from loaportal.core.access import member, officer
+from loaportal.core.http import MemberRequest, SignedInRequest
+from loaportal.statistics import tables
+from loaportal.statistics.forms import (
+    OfficerStatisticsFilterForm,
+    StatisticsFilterForm,
+    month_text,
+)
+from loaportal.statistics.percentiles import Percentiles
+from loaportal.statistics.selectors import (
+    Counts,
+    Filters,
+    statistics_amendments,
+    statistics_amendments_available,
+    statistics_at_risk,
+    statistics_by_dli,
+    statistics_by_month,
+    statistics_by_province,
+    statistics_decision_times,
+    statistics_requests_visible_to,
+    statistics_totals,
+)
+from loaportal.verifications.deadlines import DEADLINE_ZONE
+
+# The period shown when the page is opened without filters: this month and the 11 before.
+DEFAULT_MONTHS = 12
+
+
+def default_period(today: date | None = None) -> tuple[date, date]:
+    today = today or timezone.now().astimezone(DEADLINE_ZONE).date()
+    last = today.replace(day=1)
+    first = last
+    for _ in range(DEFAULT_MONTHS - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    return first, last
+
+
+def _filter_data(request: SignedInRequest) -> QueryDict:
+    """The query, or the default period when the page is opened without one."""
+    data = request.GET.copy()
+    data.pop("download", None)
+    if not data:
+        first, last = default_period()
+        data.update({"month_from": month_text(first), "month_to": month_text(last)})
+    return data
+
+
+def _key_figures(totals: Counts, times: Percentiles | None) -> dict[str, Any]:
+    return {
+        "totals": totals,
+        "times": times,
+        "median_days": tables.days(times.median) if times else None,
+        "p90_days": tables.days(times.p90) if times else None,
+    }
+
+
+def _csv_response(table: tables.Table) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="statistics-{table.slug}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    for row in table.csv_rows():
+        writer.writerow(row)
+    return response
+
+
+def _answer(
+    request: SignedInRequest,
+    template: str,
+    context: dict[str, Any],
+    table_list: Sequence[tables.Table],
+    query: QueryDict,
+) -> HttpResponse:
+    wanted = request.GET.get("download")
+    if wanted is not None:
+        for table in table_list:
+            if table.slug == wanted:
+                return _csv_response(table)
+        raise Http404
+    params = query.copy()
+    context.update({"tables": table_list, "query": params.urlencode()})
+    return render(request, template, context)
+
+
+@officer
+@require_GET
+def officer_statistics(request: SignedInRequest) -> HttpResponse:
+    data = _filter_data(request)
+    form = OfficerStatisticsFilterForm(data)
+    context: dict[str, Any] = {"form": form}
+    if not form.is_valid():
+        return _answer(request, "statistics/officer.html", context, [], data)
+    filters = Filters(
+        month_from=form.cleaned_data["month_from"],
+        month_to=form.cleaned_data["month_to"],
+        province=form.cleaned_data["province"] or "",
+        institution=form.cleaned_data["dli"],
+    )
+    now = timezone.now()
+    requests = statistics_requests_visible_to(user=request.user, filters=filters)
+    dli_rows = statistics_by_dli(requests, now=now)
+    totals = statistics_totals(dli_rows)
+    months = statistics_by_month(
+        requests, now=now, month_from=filters.month_from, month_to=filters.month_to
+    )
+    at_risk = statistics_at_risk(
+        statistics_requests_visible_to(user=request.user, filters=filters, period=False), now=now
+    )
+    table_list = [
+        tables.outcomes_table(totals),
+        tables.months_table(months),
+        tables.decision_times_table(months),
+        tables.provinces_table(statistics_by_province(dli_rows)),
+        tables.dlis_table(dli_rows),
+    ]
+    amendments_available = statistics_amendments_available()
+    if amendments_available:
+        table_list.append(tables.amendments_table(statistics_amendments(requests)))
+    table_list.append(
+        tables.at_risk_table(
+            at_risk,
+            hours=settings.STATISTICS_AT_RISK_HOURS,
+            soon_hours=settings.STATISTICS_AT_RISK_SOON_HOURS,
+            days_=settings.STATISTICS_AT_RISK_DAYS,
+        )
+    )
+    context.update(
+        {
+            **_key_figures(totals, statistics_decision_times(requests)),
+            "filters": filters,
+            "amendments_available": amendments_available,
+            "at_risk_settings": {
+                "hours": settings.STATISTICS_AT_RISK_HOURS,
+                "pending": settings.STATISTICS_AT_RISK_PENDING,
+                "days": settings.STATISTICS_AT_RISK_DAYS,
+                "rate": settings.STATISTICS_AT_RISK_NO_RESPONSE_RATE * 100,
+                "min_closed": settings.STATISTICS_AT_RISK_MIN_CLOSED,
+            },
+        }
+    )
+    return _answer(request, "statistics/officer.html", context, table_list, data)
+
+
+@member
+@require_GET
+def dli_statistics(request: MemberRequest) -> HttpResponse:
+    data = _filter_data(request)
+    form = StatisticsFilterForm(data)
+    institution = request.membership.institution
+    context: dict[str, Any] = {"form": form, "institution": institution}
+    if not form.is_valid():
+        return _answer(request, "statistics/dli.html", context, [], data)
+    # The member's own DLI, always: the selector sees nothing else for them anyway.
+    filters = Filters(
+        month_from=form.cleaned_data["month_from"],
+        month_to=form.cleaned_data["month_to"],
+        institution=institution,
+    )
+    now = timezone.now()
+    requests = statistics_requests_visible_to(user=request.user, filters=filters)
+    months = statistics_by_month(
+        requests, now=now, month_from=filters.month_from, month_to=filters.month_to
+    )
+    totals = statistics_totals(months)
+    table_list = [
+        tables.outcomes_table(totals),
+        tables.months_table(months),
+        tables.decision_times_table(months),
+    ]
+    context.update(_key_figures(totals, statistics_decision_times(requests)))
+    return _answer(request, "statistics/dli.html", context, table_list, data)
