@@ -158,8 +158,9 @@ def test_a_member_sees_only_their_dli(data, who):
 
 
 def test_someone_without_a_dli_gets_nothing(data):
-    from loaportal.institutions.models import Membership
     from django.utils import timezone
+
+    from loaportal.institutions.models import Membership
 
     former = MembershipFactory(institution=data.a.institution)
     Membership.objects.filter(pk=former.pk).update(

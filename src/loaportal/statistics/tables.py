@@ -159,10 +159,13 @@ def cell_text(value: Any, kind: str) -> str:
     if kind == COUNT:
         return formats.number_format(int(value), force_grouping=True)
     if kind == RATE:
-        percent = formats.number_format(float(value) * 100, decimal_pos=1, force_grouping=True)
-        return _("%(percent)s %%") % {"percent": percent}
+        # number_format cuts digits off; round first ("16.7", not "16.6", for 2/12).
+        percent = formats.number_format(
+            round(float(value) * 100, 1), decimal_pos=1, force_grouping=True
+        )
+        return _("%(percent)s%%") % {"percent": percent}
     if kind == DAYS:
-        return formats.number_format(float(value), decimal_pos=1, force_grouping=True)
+        return formats.number_format(round(float(value), 1), decimal_pos=1, force_grouping=True)
     if isinstance(value, date):
         return date_format(value, "F Y")
     return str(value)
@@ -231,7 +234,7 @@ def outcomes_table(counts: Counts) -> Table:
         caption=gettext_lazy("Requests by outcome"),
         columns=[
             Column("outcome", gettext_lazy("Outcome"), TEXT),
-            Column("count", gettext_lazy("Requests")),
+            Column("count", gettext_lazy("Number of requests")),
             Column("rate", gettext_lazy("Share of closed requests"), RATE),
         ],
         rows=rows,
@@ -336,7 +339,7 @@ def amendments_table(rows: Sequence[AmendmentCounts]) -> Table:
         slug="amendments",
         caption=gettext_lazy("Extension and correction requests"),
         columns=[
-            Column("kind", gettext_lazy("Request"), TEXT),
+            Column("kind", gettext_lazy("Type of request"), TEXT),
             Column("submitted", gettext_lazy("Awaiting a decision")),
             Column("approved", gettext_lazy("Approved")),
             Column("refused", gettext_lazy("Refused")),
