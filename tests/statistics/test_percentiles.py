@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 from django.db.models import F
 
-from loaportal.statistics.percentiles import percentiles_by_group
+from loaportal.statistics.percentiles import OVERALL, percentiles
 from loaportal.statistics.selectors import DURATION
 from loaportal.verifications.models import VerificationRequest
 from tests.factories import InstitutionFactory, UserFactory
@@ -53,9 +53,15 @@ def decided():
 def test_by_group_matches_the_definition(decided):
     rows = VerificationRequest.objects.all()
     for window in (False, True):
-        result = percentiles_by_group(
-            rows, group=F("institution_id"), duration=DURATION, window=window
+        everything = [d for durations in decided.values() for d in durations]
+        both = percentiles(
+            rows, duration=DURATION, groups={"dli": F("institution_id")}, window=window
         )
+        overall = both[OVERALL][None]
+        assert overall.count == len(everything)
+        assert abs((overall.median - percentile_cont(everything, 0.5)).total_seconds()) < 0.001
+        assert abs((overall.p90 - percentile_cont(everything, 0.9)).total_seconds()) < 0.001
+        result = both["dli"]
         assert set(result) == set(decided)
         for pk, durations in decided.items():
             assert result[pk].count == len(durations)
@@ -64,23 +70,21 @@ def test_by_group_matches_the_definition(decided):
                 assert abs((got - want).total_seconds()) < 0.001, (window, pk, fraction)
 
 
-def test_one_group_and_none(decided):
-    everything = [d for durations in decided.values() for d in durations]
-    result = percentiles_by_group(VerificationRequest.objects.all(), group=None, duration=DURATION)
-    assert list(result) == [None]
-    assert abs((result[None].median - percentile_cont(everything, 0.5)).total_seconds()) < 0.001
-    assert (
-        percentiles_by_group(VerificationRequest.objects.none(), group=None, duration=DURATION)
-        == {}
-    )
+def test_nothing_to_count():
+    assert percentiles(VerificationRequest.objects.none(), duration=DURATION) == {OVERALL: {}}
+    assert percentiles(VerificationRequest.objects.all(), duration=DURATION) == {OVERALL: {}}
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="percentile_cont is PostgreSQL's")
-def test_postgresql_uses_percentile_cont(decided, django_assert_num_queries):
+def test_postgresql_uses_percentile_cont_in_one_query(decided):
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
-        percentiles_by_group(
-            VerificationRequest.objects.all(), group=F("institution_id"), duration=DURATION
+        percentiles(
+            VerificationRequest.objects.all(),
+            duration=DURATION,
+            groups={"dli": F("institution_id"), "day": F("requested_at__date")},
         )
-    assert len(queries) == 1 and "PERCENTILE_CONT(0.5) WITHIN GROUP" in queries[0]["sql"]
+    sql = queries[0]["sql"]
+    assert len(queries) == 1 and "PERCENTILE_CONT(0.5) WITHIN GROUP" in sql
+    assert "GROUPING SETS" in sql

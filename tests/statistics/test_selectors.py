@@ -10,12 +10,8 @@ import pytest
 from loaportal.statistics.selectors import (
     Filters,
     statistics_at_risk,
-    statistics_by_dli,
-    statistics_by_month,
-    statistics_by_province,
-    statistics_decision_times,
+    statistics_figures,
     statistics_requests_visible_to,
-    statistics_totals,
 )
 from tests.factories import MembershipFactory, OfficerFactory
 from tests.statistics import dataset
@@ -37,32 +33,32 @@ def _counts(counts):
 
 def test_officers_totals_rates_and_decision_times(data):
     requests = statistics_requests_visible_to(user=OfficerFactory(), filters=Filters())
-    totals = statistics_totals(statistics_by_dli(requests, now=NOW))
+    figures = statistics_figures(requests, now=NOW)
+    totals = figures.totals
     assert {**_counts(totals), "pending": totals.pending} == EXPECTED["totals"]
     assert totals.closed == EXPECTED["closed"] and totals.total == 14
     for key, rate in EXPECTED["rates"].items():
         assert totals.rate(key) == pytest.approx(rate)
-    times = statistics_decision_times(requests)
+    times = figures.times
     assert (times.count, times.median, times.p90) == (9, EXPECTED["median"], EXPECTED["p90"])
 
 
 def test_by_dli_with_medians(data):
     requests = statistics_requests_visible_to(user=OfficerFactory(), filters=Filters())
-    rows = {row.institution.pk: row for row in statistics_by_dli(requests, now=NOW)}
+    dlis = statistics_figures(requests, now=NOW).dlis
+    rows = {row.institution.pk: row for row in dlis}
     for key, institution in (("a", data.a.institution), ("b", data.b.institution), ("c", data.c)):
         expected, row = EXPECTED["dlis"][key], rows[institution.pk]
         assert _counts(row.counts) == expected["counts"], key
         assert row.counts.pending == expected["pending"], key
         assert (row.times.median, row.times.p90) == (expected["median"], expected["p90"]), key
     # Most requests first.
-    assert [r.institution.pk for r in statistics_by_dli(requests, now=NOW)][0] == (
-        data.a.institution.pk
-    )
+    assert [r.institution.pk for r in dlis][0] == data.a.institution.pk
 
 
 def test_by_province(data):
     requests = statistics_requests_visible_to(user=OfficerFactory(), filters=Filters())
-    rows = statistics_by_province(statistics_by_dli(requests, now=NOW))
+    rows = statistics_figures(requests, now=NOW).provinces
     # In the order of the provinces' list (BC, ON, QC).
     assert [(r.key, r.counts.total) for r in rows] == [("BC", 1), ("ON", 9), ("QC", 4)]
     assert {r.key: r.counts.total for r in rows} == EXPECTED["provinces"]
@@ -71,7 +67,7 @@ def test_by_province(data):
 
 def test_by_month_in_eastern_time_with_every_month_listed(data):
     requests = statistics_requests_visible_to(user=OfficerFactory(), filters=Filters())
-    rows = statistics_by_month(requests, now=NOW)
+    rows = statistics_figures(requests, now=NOW).months
     assert [r.key for r in rows] == list(EXPECTED["months"])
     for row in rows:
         expected = EXPECTED["months"][row.key]
@@ -82,11 +78,14 @@ def test_by_month_in_eastern_time_with_every_month_listed(data):
         else:
             assert (row.times.median, row.times.p90) == (expected["median"], expected["p90"])
     # A period with months without requests lists them with zeros.
-    rows = statistics_by_month(
+    rows = statistics_figures(
         requests, now=NOW, month_from=dt.date(2026, 1, 1), month_to=dt.date(2026, 7, 1)
-    )
+    ).months
     assert [r.key.month for r in rows] == [1, 2, 3, 4, 5, 6, 7]
     assert rows[0].counts.total == 0 and rows[0].times is None
+    # A period asked from long before any request starts at the first request.
+    rows = statistics_figures(requests, now=NOW, month_from=dt.date(2000, 1, 1)).months
+    assert rows[0].key == dt.date(2026, 3, 1) and rows[-1].key == dt.date(2026, 6, 1)
 
 
 def test_filters_period_province_and_dli(data):
@@ -94,7 +93,7 @@ def test_filters_period_province_and_dli(data):
 
     def totals(**filters):
         requests = statistics_requests_visible_to(user=officer, filters=Filters(**filters))
-        return statistics_totals(statistics_by_dli(requests, now=NOW))
+        return statistics_figures(requests, now=NOW).totals
 
     april_may = totals(month_from=dt.date(2026, 4, 1), month_to=dt.date(2026, 5, 1))
     assert (_counts(april_may), april_may.pending) == (
@@ -145,12 +144,12 @@ def test_a_member_sees_only_their_dli(data, who):
     # Even asking for another DLI's figures gives nothing of it.
     for filters in (Filters(), Filters(institution=data.b.institution), Filters(province="QC")):
         requests = statistics_requests_visible_to(user=user, filters=filters)
-        rows = statistics_by_dli(requests, now=NOW)
+        rows = statistics_figures(requests, now=NOW).dlis
         assert {r.institution.pk for r in rows} <= {data.a.institution.pk}
     requests = statistics_requests_visible_to(user=user, filters=Filters())
-    totals = statistics_totals(statistics_by_month(requests, now=NOW))
-    assert _counts(totals) == EXPECTED["dlis"]["a"]["counts"]
-    times = statistics_decision_times(requests)
+    figures = statistics_figures(requests, now=NOW)
+    assert _counts(figures.totals) == EXPECTED["dlis"]["a"]["counts"]
+    times = figures.times
     assert (times.median, times.p90) == (
         EXPECTED["dlis"]["a"]["median"],
         EXPECTED["dlis"]["a"]["p90"],
@@ -168,5 +167,5 @@ def test_someone_without_a_dli_gets_nothing(data):
     )
     requests = statistics_requests_visible_to(user=former.user, filters=Filters())
     assert requests.count() == 0
-    assert statistics_decision_times(requests) is None
-    assert statistics_by_month(requests, now=NOW) == []
+    figures = statistics_figures(requests, now=NOW)
+    assert figures.times is None and figures.months == [] and figures.dlis == []

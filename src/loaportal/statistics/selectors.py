@@ -32,7 +32,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from loaportal.institutions.models import Institution
-from loaportal.statistics.percentiles import Percentiles, percentiles_by_group
+from loaportal.statistics.percentiles import OVERALL, Percentiles, percentiles
 from loaportal.verifications.deadlines import DEADLINE_ZONE
 from loaportal.verifications.models import VerificationRequest
 from loaportal.verifications.selectors import verification_request_visible_to
@@ -45,6 +45,10 @@ Status = VerificationRequest.Status
 # The outcome columns, in the order every table and chart shows them.
 OUTCOME_KEYS = ("verified", "no_match", "cancelled", "no_response")
 COUNT_KEYS = (*OUTCOME_KEYS, "pending")
+
+# Months listed at most, and how many empty months are listed before the first request.
+MAX_MONTHS = 240
+ZERO_MONTHS_BEFORE_DATA = 24
 
 DURATION = ExpressionWrapper(F("decided_at") - F("requested_at"), output_field=DurationField())
 
@@ -198,27 +202,79 @@ def _month_key(value: Any) -> date:
 # --- Breakdowns ----------------------------------------------------------------------------
 
 
-def statistics_by_dli(
-    requests: QuerySet[VerificationRequest], *, now: datetime, times: bool = True
-) -> list[DliRow]:
-    """Counts (and decision times) per DLI, most requests first: one ``GROUP BY``."""
-    grouped = requests.order_by().values("institution_id").annotate(**_count_aggregates(now))
-    rows = {
-        row["institution_id"]: DliRow(key=row["institution_id"], counts=_counts(row))
-        for row in grouped
-    }
-    institutions = Institution.objects.in_bulk(list(rows))
-    for pk, row in rows.items():
+@dataclass
+class Figures:
+    """Everything the period's pages show, from two queries: the counts grouped by DLI and
+    month of request (one ``GROUP BY``), and the decision times overall, by month and by DLI
+    (one ``GROUPING SETS`` query on PostgreSQL)."""
+
+    totals: Counts
+    months: list[Row]
+    dlis: list[DliRow]
+    times: Percentiles | None
+
+    @property
+    def provinces(self) -> list[Row]:
+        return statistics_by_province(self.dlis)
+
+
+def statistics_figures(
+    requests: QuerySet[VerificationRequest],
+    *,
+    now: datetime,
+    month_from: date | None = None,
+    month_to: date | None = None,
+) -> Figures:
+    """Counts by DLI, month, province and in all, and the time to decide, of ``requests``.
+    Every month of the period is listed, with zeros where nothing was requested; DLIs come
+    most requests first."""
+    cells = (
+        requests.order_by()
+        .annotate(month=_month_of_request())
+        .values("institution_id", "month")
+        .annotate(**_count_aggregates(now))
+    )
+    months: dict[date, Row] = {}
+    dlis: dict[int, DliRow] = {}
+    for cell in cells:
+        counts = _counts(cell)
+        month = _month_key(cell["month"])
+        months.setdefault(month, Row(key=month)).counts.add(counts)
+        pk = cell["institution_id"]
+        dlis.setdefault(pk, DliRow(key=pk)).counts.add(counts)
+    times = percentiles(
+        _decided(requests),
+        duration=DURATION,
+        groups={"month": _month_of_request(), "institution": F("institution_id")},
+    )
+    for key, figures in times["month"].items():
+        month = _month_key(key)
+        if month in months:
+            months[month].times = figures
+    for key, figures in times["institution"].items():
+        if isinstance(key, int) and key in dlis:
+            dlis[key].times = figures
+    institutions = Institution.objects.in_bulk(list(dlis))
+    for pk, row in dlis.items():
         row.institution = institutions.get(pk)
-    if times and rows:
-        for pk, percentiles in percentiles_by_group(
-            _decided(requests), group=F("institution_id"), duration=DURATION
-        ).items():
-            if pk in rows:
-                rows[pk].times = percentiles
-    return sorted(
-        rows.values(),
-        key=lambda r: (-r.counts.total, r.institution.dli_number if r.institution else ""),
+    if months or (month_from and month_to):
+        first = month_from or min(months)
+        last = month_to or max(months)
+        # A period asked from long before any request starts at the first request.
+        if months and (min(months) - first).days > ZERO_MONTHS_BEFORE_DATA * 31:
+            first = min(months)
+        month = first.replace(day=1)
+        while month <= last and len(months) < MAX_MONTHS:
+            months.setdefault(month, Row(key=month))
+            month = next_month(month)
+    return Figures(
+        totals=statistics_totals(dlis.values()),
+        months=[months[key] for key in sorted(months)],
+        dlis=sorted(
+            dlis.values(),
+            key=lambda r: (-r.counts.total, r.institution.dli_number if r.institution else ""),
+        ),
+        times=times[OVERALL].get(None),
     )
 
 
@@ -238,46 +294,6 @@ def statistics_totals(rows: Iterable[Row]) -> Counts:
     for row in rows:
         total.add(row.counts)
     return total
-
-
-def statistics_by_month(
-    requests: QuerySet[VerificationRequest],
-    *,
-    now: datetime,
-    month_from: date | None = None,
-    month_to: date | None = None,
-) -> list[Row]:
-    """Counts and decision times per month of request, oldest first; every month of the
-    period is listed, with zeros where nothing was requested."""
-    grouped = (
-        requests.order_by()
-        .annotate(month=_month_of_request())
-        .values("month")
-        .annotate(**_count_aggregates(now))
-    )
-    rows = {
-        _month_key(row["month"]): Row(key=_month_key(row["month"]), counts=_counts(row))
-        for row in grouped
-    }
-    for month, percentiles in percentiles_by_group(
-        _decided(requests), group=_month_of_request(), duration=DURATION
-    ).items():
-        key = _month_key(month)
-        if key in rows:
-            rows[key].times = percentiles
-    if rows or (month_from and month_to):
-        first = month_from or min(rows)
-        last = month_to or max(rows)
-        month = first.replace(day=1)
-        while month <= last and len(rows) < 600:
-            rows.setdefault(month, Row(key=month))
-            month = next_month(month)
-    return [rows[key] for key in sorted(rows)]
-
-
-def statistics_decision_times(requests: QuerySet[VerificationRequest]) -> Percentiles | None:
-    """Median and 90th percentile of the time to decide, over every decided request."""
-    return percentiles_by_group(_decided(requests), group=None, duration=DURATION).get(None)
 
 
 # --- Now -----------------------------------------------------------------------------------

@@ -30,12 +30,8 @@ from loaportal.statistics.selectors import (
     statistics_amendments,
     statistics_amendments_available,
     statistics_at_risk,
-    statistics_by_dli,
-    statistics_by_month,
-    statistics_by_province,
-    statistics_decision_times,
+    statistics_figures,
     statistics_requests_visible_to,
-    statistics_totals,
 )
 from loaportal.verifications.deadlines import DEADLINE_ZONE
 
@@ -115,20 +111,18 @@ def officer_statistics(request: SignedInRequest) -> HttpResponse:
     )
     now = timezone.now()
     requests = statistics_requests_visible_to(user=request.user, filters=filters)
-    dli_rows = statistics_by_dli(requests, now=now)
-    totals = statistics_totals(dli_rows)
-    months = statistics_by_month(
+    figures = statistics_figures(
         requests, now=now, month_from=filters.month_from, month_to=filters.month_to
     )
     at_risk = statistics_at_risk(
         statistics_requests_visible_to(user=request.user, filters=filters, period=False), now=now
     )
     table_list = [
-        tables.outcomes_table(totals),
-        tables.months_table(months),
-        tables.decision_times_table(months),
-        tables.provinces_table(statistics_by_province(dli_rows)),
-        tables.dlis_table(dli_rows),
+        tables.outcomes_table(figures.totals),
+        tables.months_table(figures.months),
+        tables.decision_times_table(figures.months),
+        tables.provinces_table(figures.provinces),
+        tables.dlis_table(figures.dlis),
     ]
     amendments_available = statistics_amendments_available()
     if amendments_available:
@@ -143,7 +137,7 @@ def officer_statistics(request: SignedInRequest) -> HttpResponse:
     )
     context.update(
         {
-            **_key_figures(totals, statistics_decision_times(requests)),
+            **_key_figures(figures.totals, figures.times),
             "filters": filters,
             "amendments_available": amendments_available,
             "at_risk_settings": {
@@ -175,14 +169,13 @@ def dli_statistics(request: MemberRequest) -> HttpResponse:
     )
     now = timezone.now()
     requests = statistics_requests_visible_to(user=request.user, filters=filters)
-    months = statistics_by_month(
+    figures = statistics_figures(
         requests, now=now, month_from=filters.month_from, month_to=filters.month_to
     )
-    totals = statistics_totals(months)
     table_list = [
-        tables.outcomes_table(totals),
-        tables.months_table(months),
-        tables.decision_times_table(months),
+        tables.outcomes_table(figures.totals),
+        tables.months_table(figures.months),
+        tables.decision_times_table(figures.months),
     ]
-    context.update(_key_figures(totals, statistics_decision_times(requests)))
+    context.update(_key_figures(figures.totals, figures.times))
     return _answer(request, "statistics/dli.html", context, table_list, data)
