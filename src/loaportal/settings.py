@@ -331,6 +331,9 @@ VERIFICATION_DOCUMENT_MAX_BYTES = env.int(
 # or when, of its requests whose deadline passed in the last STATISTICS_AT_RISK_DAYS days (at
 # least STATISTICS_AT_RISK_MIN_CLOSED of them), the share left without a response reaches
 # STATISTICS_AT_RISK_NO_RESPONSE_RATE.
+# How often the worker recomputes the recent months of the statistics' summary (every month is
+# recomputed once a day).
+STATISTICS_REFRESH_SECONDS = env.int("STATISTICS_REFRESH_SECONDS", default=5 * 60)
 STATISTICS_AT_RISK_HOURS = env.int("STATISTICS_AT_RISK_HOURS", default=72)
 STATISTICS_AT_RISK_SOON_HOURS = env.int("STATISTICS_AT_RISK_SOON_HOURS", default=24)
 STATISTICS_AT_RISK_PENDING = env.int("STATISTICS_AT_RISK_PENDING", default=20)

@@ -1,38 +1,37 @@
-"""The statistics' figures, each computed by the database (``GROUP BY``) over the requests a
-user may see (``verification_request_visible_to``: every request for an officer, their DLI's
-for a member, none for anyone else), so isolation between DLIs is the selector's.
+"""The statistics' figures.
+
+The period's figures (by outcome, month, DLI and province, the time to decide) are read from
+the summary the worker keeps (``StatisticsCell``, ``services.statistics_refresh``): a page
+reads one row per month of its scope (every DLI, a province, or a DLI), and the per-DLI table
+sums the DLI rows in the database. What concerns *now* (the DLIs at risk) and the extension and
+correction requests are read live from the requests, through indexes.
+
+Isolation between DLIs is the selectors': ``statistics_cells_visible_to`` and
+``statistics_requests_visible_to`` give an officer everything, a member their DLI's rows, and
+anyone else nothing.
 
 Outcomes are *effective* statuses (``VerificationRequest.effective_status``): a pending request
-whose deadline has passed counts as "no response" at once; "pending" is what may still be
-decided. Rates are shares of the *closed* requests (decided or no response): pending requests
-have no outcome yet. The time to decide is ``decided_at − requested_at`` of decided requests.
-Months are calendar months of the request in Eastern time (the deadline's zone).
-
-Which index serves which query: README "Statistics".
+whose deadline has passed counts as "no response"; "pending" is what may still be decided.
+Rates are shares of the *closed* requests (decided or no response): pending requests have no
+outcome yet. The time to decide is ``decided_at − requested_at`` of decided requests. Months are
+calendar months of the request in Eastern time (the deadline's zone).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable
-from dataclasses import dataclass, field
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
-from django.db.models import (
-    Count,
-    DurationField,
-    ExpressionWrapper,
-    F,
-    Q,
-    QuerySet,
-)
-from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.db.models import Count, Q, QuerySet, Sum
 
+from loaportal.core.roles import roles_of
 from loaportal.institutions.models import Institution
-from loaportal.statistics.percentiles import OVERALL, Percentiles, percentiles
+from loaportal.statistics.models import BUCKET_SECONDS, StatisticsCell, StatisticsRefresh
 from loaportal.verifications.deadlines import DEADLINE_ZONE
 from loaportal.verifications.models import VerificationRequest
 from loaportal.verifications.selectors import verification_request_visible_to
@@ -49,8 +48,6 @@ COUNT_KEYS = (*OUTCOME_KEYS, "pending")
 # Months listed at most, and how many empty months are listed before the first request.
 MAX_MONTHS = 240
 ZERO_MONTHS_BEFORE_DATA = 24
-
-DURATION = ExpressionWrapper(F("decided_at") - F("requested_at"), output_field=DurationField())
 
 
 @dataclass(frozen=True)
@@ -155,7 +152,7 @@ def next_month(month: date) -> date:
 def statistics_requests_visible_to(
     *, user: User, filters: Filters, period: bool = True
 ) -> QuerySet[VerificationRequest]:
-    """The requests the figures count: those the user may see, narrowed by the filters
+    """The requests the live figures read: those the user may see, narrowed by the filters
     (``period=False``: all months, for the figures about now such as the DLIs at risk)."""
     requests = verification_request_visible_to(user=user).select_related(None).order_by()
     if period and filters.month_from:
@@ -169,113 +166,173 @@ def statistics_requests_visible_to(
     return requests
 
 
-def _count_aggregates(now: datetime) -> dict[str, Count]:
-    return {
-        "verified": Count("pk", filter=Q(status=Status.VERIFIED_MATCHED)),
-        "no_match": Count("pk", filter=Q(status=Status.NOT_VERIFIED_NO_MATCH)),
-        "cancelled": Count("pk", filter=Q(status=Status.NOT_VERIFIED_CANCELLED)),
-        "no_response": Count(
-            "pk", filter=Q(status=Status.NO_RESPONSE) | Q(status=Status.PENDING, due_at__lt=now)
-        ),
-        "pending": Count("pk", filter=Q(status=Status.PENDING, due_at__gte=now)),
-    }
+# --- Breakdowns, from the summary --------------------------------------------------------
 
 
-def _counts(row: dict[str, Any]) -> Counts:
-    return Counts(**{key: int(row[key] or 0) for key in COUNT_KEYS})
+@dataclass(frozen=True)
+class Percentiles:
+    count: int
+    median: timedelta
+    p90: timedelta
 
 
-def _decided(requests: QuerySet[VerificationRequest]) -> QuerySet[VerificationRequest]:
-    return requests.filter(status__in=VerificationRequest.OUTCOMES)
+def percentiles_from_buckets(buckets: Counter[int]) -> Percentiles | None:
+    """Median and 90th percentile of a decision-time histogram, as PostgreSQL's
+    ``percentile_cont`` computes them over the values (position ``p × (n − 1)``, linear
+    between neighbours); each value is its bucket's start (exact to ``BUCKET_SECONDS``)."""
+    n = sum(buckets.values())
+    if n <= 0:
+        return None
+    ordered = sorted((bucket, count) for bucket, count in buckets.items() if count > 0)
+
+    def value(index: int) -> float:
+        seen = 0
+        for bucket, count in ordered:
+            seen += count
+            if index < seen:
+                return float(bucket * BUCKET_SECONDS)
+        return float(ordered[-1][0] * BUCKET_SECONDS)
+
+    def percentile(tenths: int) -> timedelta:
+        low = (n - 1) * tenths // 10  # floor(p × (n − 1)), in integers
+        weight = (n - 1) * tenths / 10 - low
+        lower = value(low)
+        upper = value(low + 1) if weight > 0 else lower
+        return timedelta(seconds=lower + (upper - lower) * weight)
+
+    return Percentiles(count=n, median=percentile(5), p90=percentile(9))
 
 
-def _month_of_request() -> TruncMonth:
-    return TruncMonth("requested_at", tzinfo=DEADLINE_ZONE)
+def _buckets(cell: StatisticsCell | Mapping[str, Any]) -> Counter[int]:
+    raw = cell.decision_buckets if isinstance(cell, StatisticsCell) else cell["decision_buckets"]
+    return Counter({int(bucket): int(count) for bucket, count in (raw or {}).items()})
 
 
-def _month_key(value: Any) -> date:
-    if isinstance(value, datetime):
-        return value.astimezone(DEADLINE_ZONE).date() if timezone.is_aware(value) else value.date()
-    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-# --- Breakdowns ----------------------------------------------------------------------------
+def _cell_counts(cell: StatisticsCell | Mapping[str, Any]) -> Counts:
+    if isinstance(cell, StatisticsCell):
+        return Counts(**{key: int(getattr(cell, key)) for key in COUNT_KEYS})
+    return Counts(**{key: int(cell[key] or 0) for key in COUNT_KEYS})
 
 
 @dataclass
 class Figures:
-    """Everything the period's pages show, from two queries: the counts grouped by DLI and
-    month of request (one ``GROUP BY``), and the decision times overall, by month and by DLI
-    (one ``GROUPING SETS`` query on PostgreSQL)."""
+    """What a period's page shows, read from the summary (``StatisticsCell``)."""
 
     totals: Counts
     months: list[Row]
     dlis: list[DliRow]
     times: Percentiles | None
+    computed_at: datetime | None
 
     @property
     def provinces(self) -> list[Row]:
         return statistics_by_province(self.dlis)
 
 
-def statistics_figures(
-    requests: QuerySet[VerificationRequest],
-    *,
-    now: datetime,
-    month_from: date | None = None,
-    month_to: date | None = None,
-) -> Figures:
-    """Counts by DLI, month, province and in all, and the time to decide, of ``requests``.
-    Every month of the period is listed, with zeros where nothing was requested; DLIs come
-    most requests first."""
-    cells = (
-        requests.order_by()
-        .annotate(month=_month_of_request())
-        .values("institution_id", "month")
-        .annotate(**_count_aggregates(now))
-    )
+def statistics_refreshed_at() -> datetime | None:
+    """When the worker last recomputed the summary (None: never yet)."""
+    return StatisticsRefresh.objects.filter(pk=1).values_list("refreshed_at", flat=True).first()
+
+
+def statistics_cells_visible_to(*, user: User) -> QuerySet[StatisticsCell]:
+    """The summary's rows this user may read: every row for an officer, their DLI's for a
+    member (primary or secondary), none for anyone else."""
+    roles = roles_of(user)
+    cells = StatisticsCell.objects.order_by()
+    if roles.is_officer:
+        return cells
+    if roles.is_member:
+        return cells.filter(scope=StatisticsCell.Scope.DLI, institution=roles.institution)
+    return cells.none()
+
+
+def statistics_figures(*, user: User, filters: Filters, dli_times: int | None = None) -> Figures:
+    """Counts by month, DLI and province, and the time to decide, for the period and filters,
+    from the summary. ``dli_times``: how many DLIs (most requests first) get their decision
+    times (None: every DLI). Every month of the period is listed, with zeros where nothing
+    was requested."""
+    Scope = StatisticsCell.Scope
+    cells = statistics_cells_visible_to(user=user)
+    roles = roles_of(user)
+    if not roles.is_officer:
+        # A member's figures are their DLI's, whatever was asked (and the rows they may read
+        # are only those anyway).
+        filters = replace(filters, institution=roles.institution, province="")
+    if filters.month_from:
+        cells = cells.filter(month__gte=filters.month_from)
+    if filters.month_to:
+        cells = cells.filter(month__lte=filters.month_to)
+    dli_cells = cells.filter(scope=Scope.DLI)
+    if filters.institution is not None:
+        main = dli_cells.filter(institution=filters.institution)
+        dli_cells = main
+    elif filters.province:
+        main = cells.filter(scope=Scope.PROVINCE, province=filters.province)
+        dli_cells = dli_cells.filter(province=filters.province)
+    else:
+        main = cells.filter(scope=Scope.ALL)
     months: dict[date, Row] = {}
-    dlis: dict[int, DliRow] = {}
-    for cell in cells:
-        counts = _counts(cell)
-        month = _month_key(cell["month"])
-        months.setdefault(month, Row(key=month)).counts.add(counts)
-        pk = cell["institution_id"]
-        dlis.setdefault(pk, DliRow(key=pk)).counts.add(counts)
-    times = percentiles(
-        _decided(requests),
-        duration=DURATION,
-        groups={"month": _month_of_request(), "institution": F("institution_id")},
-    )
-    for key, figures in times["month"].items():
-        month = _month_key(key)
-        if month in months:
-            months[month].times = figures
-    for key, figures in times["institution"].items():
-        if isinstance(key, int) and key in dlis:
-            dlis[key].times = figures
-    institutions = Institution.objects.in_bulk(list(dlis))
-    for pk, row in dlis.items():
-        row.institution = institutions.get(pk)
-    if months or (month_from and month_to):
-        first = month_from or min(months)
-        last = month_to or max(months)
-        # A period asked from long before any request starts at the first request.
-        if months and (min(months) - first).days > ZERO_MONTHS_BEFORE_DATA * 31:
-            first = min(months)
-        month = first.replace(day=1)
-        while month <= last and len(months) < MAX_MONTHS:
-            months.setdefault(month, Row(key=month))
-            month = next_month(month)
+    month_buckets: dict[date, Counter[int]] = {}
+    computed_at: datetime | None = None
+    # One row a month (its scope's): a dozen rows for a year, whatever the number of requests.
+    for cell in main.order_by("month"):
+        months.setdefault(cell.month, Row(key=cell.month)).counts.add(_cell_counts(cell))
+        month_buckets.setdefault(cell.month, Counter()).update(_buckets(cell))
+        computed_at = max(computed_at, cell.computed_at) if computed_at else cell.computed_at
+    all_buckets: Counter[int] = Counter()
+    for month, buckets in month_buckets.items():
+        months[month].times = percentiles_from_buckets(buckets)
+        all_buckets.update(buckets)
+    dlis = _dli_rows(dli_cells, dli_times)
+    _fill_months(months, filters)
     return Figures(
-        totals=statistics_totals(dlis.values()),
+        totals=statistics_totals(months.values()),
         months=[months[key] for key in sorted(months)],
-        dlis=sorted(
-            dlis.values(),
-            key=lambda r: (-r.counts.total, r.institution.dli_number if r.institution else ""),
-        ),
-        times=times[OVERALL].get(None),
+        dlis=dlis,
+        times=percentiles_from_buckets(all_buckets),
+        computed_at=computed_at,
     )
+
+
+def _dli_rows(cells: QuerySet[StatisticsCell], dli_times: int | None) -> list[DliRow]:
+    """Per DLI: the counts summed by the database; the decision times of the first
+    ``dli_times`` DLIs (most requests first) from their histograms."""
+    sums = cells.values("institution_id").annotate(**{key: Sum(key) for key in COUNT_KEYS})
+    rows = {
+        row["institution_id"]: DliRow(key=row["institution_id"], counts=_cell_counts(row))
+        for row in sums
+    }
+    institutions = Institution.objects.in_bulk(list(rows))
+    for pk, row in rows.items():
+        row.institution = institutions.get(pk)
+    ordered = sorted(
+        rows.values(),
+        key=lambda r: (-r.counts.total, r.institution.dli_number if r.institution else ""),
+    )
+    timed = ordered if dli_times is None else ordered[:dli_times]
+    if timed:
+        buckets: dict[int, Counter[int]] = {}
+        for cell in cells.filter(institution__in=[r.key for r in timed]).values(
+            "institution_id", "decision_buckets"
+        ):
+            buckets.setdefault(cell["institution_id"], Counter()).update(_buckets(cell))
+        for row in timed:
+            row.times = percentiles_from_buckets(buckets.get(int(str(row.key)), Counter()))
+    return ordered
+
+
+def _fill_months(months: dict[date, Row], filters: Filters) -> None:
+    if not months and not (filters.month_from and filters.month_to):
+        return
+    first = filters.month_from or min(months)
+    last = filters.month_to or max(months)
+    # A period asked from long before any request starts at the first request.
+    if months and (min(months) - first).days > ZERO_MONTHS_BEFORE_DATA * 31:
+        first = min(months)
+    month = first.replace(day=1)
+    while month <= last and len(months) < MAX_MONTHS:
+        months.setdefault(month, Row(key=month))
+        month = next_month(month)
 
 
 def statistics_by_province(dli_rows: Iterable[DliRow]) -> list[Row]:

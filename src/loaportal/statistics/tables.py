@@ -32,7 +32,7 @@ from loaportal.verifications.models import VerificationRequest
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
-    from loaportal.statistics.percentiles import Percentiles
+    from loaportal.statistics.selectors import Percentiles
 
 Status = VerificationRequest.Status
 

@@ -23,14 +23,14 @@ from loaportal.statistics.forms import (
     StatisticsFilterForm,
     month_text,
 )
-from loaportal.statistics.percentiles import Percentiles
 from loaportal.statistics.selectors import (
-    Counts,
+    Figures,
     Filters,
     statistics_amendments,
     statistics_amendments_available,
     statistics_at_risk,
     statistics_figures,
+    statistics_refreshed_at,
     statistics_requests_visible_to,
 )
 from loaportal.verifications.deadlines import DEADLINE_ZONE
@@ -58,12 +58,14 @@ def _filter_data(request: SignedInRequest) -> QueryDict:
     return data
 
 
-def _key_figures(totals: Counts, times: Percentiles | None) -> dict[str, Any]:
+def _key_figures(figures: Figures) -> dict[str, Any]:
+    times = figures.times
     return {
-        "totals": totals,
+        "totals": figures.totals,
         "times": times,
         "median_days": tables.days(times.median) if times else None,
         "p90_days": tables.days(times.p90) if times else None,
+        "refreshed_at": statistics_refreshed_at(),
     }
 
 
@@ -111,8 +113,11 @@ def officer_statistics(request: SignedInRequest) -> HttpResponse:
     )
     now = timezone.now()
     requests = statistics_requests_visible_to(user=request.user, filters=filters)
+    every_dli = request.GET.get("download") == "dlis"
     figures = statistics_figures(
-        requests, now=now, month_from=filters.month_from, month_to=filters.month_to
+        user=request.user,
+        filters=filters,
+        dli_times=None if every_dli else tables.DLI_ROWS_SHOWN,
     )
     at_risk = statistics_at_risk(
         statistics_requests_visible_to(user=request.user, filters=filters, period=False), now=now
@@ -137,7 +142,7 @@ def officer_statistics(request: SignedInRequest) -> HttpResponse:
     )
     context.update(
         {
-            **_key_figures(figures.totals, figures.times),
+            **_key_figures(figures),
             "filters": filters,
             "amendments_available": amendments_available,
             "at_risk_settings": {
@@ -167,15 +172,11 @@ def dli_statistics(request: MemberRequest) -> HttpResponse:
         month_to=form.cleaned_data["month_to"],
         institution=institution,
     )
-    now = timezone.now()
-    requests = statistics_requests_visible_to(user=request.user, filters=filters)
-    figures = statistics_figures(
-        requests, now=now, month_from=filters.month_from, month_to=filters.month_to
-    )
+    figures = statistics_figures(user=request.user, filters=filters, dli_times=0)
     table_list = [
         tables.outcomes_table(figures.totals),
         tables.months_table(figures.months),
         tables.decision_times_table(figures.months),
     ]
-    context.update(_key_figures(figures.totals, figures.times))
+    context.update(_key_figures(figures))
     return _answer(request, "statistics/dli.html", context, table_list, data)
