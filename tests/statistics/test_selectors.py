@@ -107,10 +107,7 @@ def test_filters_period_province_and_dli(data):
 
 
 def test_at_risk(data):
-    requests = statistics_requests_visible_to(
-        user=OfficerFactory(), filters=Filters(), period=False
-    )
-    rows = statistics_at_risk(requests, now=NOW)
+    rows = statistics_at_risk(user=OfficerFactory(), filters=Filters(), now=NOW)
     institutions = {"a": data.a.institution, "b": data.b.institution}
     assert [
         (
@@ -127,15 +124,20 @@ def test_at_risk(data):
 
 
 def test_at_risk_thresholds_come_from_settings(data, settings):
-    requests = statistics_requests_visible_to(
-        user=OfficerFactory(), filters=Filters(), period=False
-    )
+    officer = OfficerFactory()
     settings.STATISTICS_AT_RISK_PENDING = 3
     settings.STATISTICS_AT_RISK_NO_RESPONSE_RATE = 0.3
-    assert [(r.institution, r.many_due) for r in statistics_at_risk(requests, now=NOW)] == [
+    rows = statistics_at_risk(user=officer, filters=Filters(), now=NOW)
+    assert [(r.institution, r.many_due) for r in rows] == [
         (data.a.institution, False),  # 1 of 3 recent deadlines missed: 33 %
         (data.b.institution, False),
     ]
+    # Filters narrow the list; a member never sees another DLI in it.
+    assert [
+        r.institution
+        for r in statistics_at_risk(user=officer, filters=Filters(province="QC"), now=NOW)
+    ] == [data.b.institution]
+    assert statistics_at_risk(user=data.a.primary, filters=Filters(province="QC"), now=NOW) == []
 
 
 @pytest.mark.parametrize("who", ["primary", "secondary"])
@@ -167,3 +169,4 @@ def test_someone_without_a_dli_gets_nothing(data):
     assert requests.count() == 0
     figures = statistics_figures(user=former.user, filters=Filters())
     assert figures.times is None and figures.months == [] and figures.dlis == []
+    assert statistics_at_risk(user=former.user, filters=Filters(), now=NOW) == []

@@ -85,3 +85,28 @@ class StatisticsRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.refreshed_at} / {self.fully_refreshed_at}"
+
+
+class StatisticsRecentDli(models.Model):
+    """Per DLI, its requests whose deadline passed in the last ``STATISTICS_AT_RISK_DAYS`` days
+    and how many of them got no response, as of ``computed_at``: the "high no-response rate"
+    half of the DLIs at risk, kept by the worker with the summary (the other half, requests
+    due soon, is read live)."""
+
+    institution = models.OneToOneField(
+        "institutions.Institution",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("DLI"),
+    )
+    closed = models.PositiveIntegerField(default=0)
+    no_response = models.PositiveIntegerField(default=0)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("recent deadlines of a DLI")
+        verbose_name_plural = _("recent deadlines of the DLIs")
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}: {self.no_response}/{self.closed}"

@@ -31,7 +31,12 @@ from django.db.models import Count, Q, QuerySet, Sum
 
 from loaportal.core.roles import roles_of
 from loaportal.institutions.models import Institution
-from loaportal.statistics.models import BUCKET_SECONDS, StatisticsCell, StatisticsRefresh
+from loaportal.statistics.models import (
+    BUCKET_SECONDS,
+    StatisticsCell,
+    StatisticsRecentDli,
+    StatisticsRefresh,
+)
 from loaportal.verifications.deadlines import DEADLINE_ZONE
 from loaportal.verifications.models import VerificationRequest
 from loaportal.verifications.selectors import verification_request_visible_to
@@ -356,61 +361,57 @@ def statistics_totals(rows: Iterable[Row]) -> Counts:
 # --- Now -----------------------------------------------------------------------------------
 
 
-def statistics_at_risk(requests: QuerySet[VerificationRequest], *, now: datetime) -> list[AtRisk]:
-    """DLIs at risk: many pending requests due soon, or a high share of no response over the
-    recent past (thresholds: the ``STATISTICS_AT_RISK_*`` settings). Most urgent first."""
+def statistics_at_risk(*, user: User, filters: Filters, now: datetime) -> list[AtRisk]:
+    """DLIs at risk: many pending requests due soon (read live, through the index on status
+    and due date), or a high share of no response among the requests whose deadline passed
+    recently (``StatisticsRecentDli``, kept by the worker). Thresholds: the
+    ``STATISTICS_AT_RISK_*`` settings. The period filter does not apply. Most urgent first."""
+    roles = roles_of(user)
+    requests = statistics_requests_visible_to(user=user, filters=filters, period=False)
+    recent = StatisticsRecentDli.objects.order_by()
+    if not roles.is_officer:
+        recent = recent.filter(institution=roles.institution) if roles.is_member else recent.none()
+    if filters.institution is not None:
+        recent = recent.filter(institution=filters.institution)
+    if filters.province:
+        recent = recent.filter(institution__province=filters.province)
     soon = now + timedelta(hours=settings.STATISTICS_AT_RISK_SOON_HOURS)
     window = now + timedelta(hours=settings.STATISTICS_AT_RISK_HOURS)
     due = (
         requests.filter(status=Status.PENDING, due_at__gte=now, due_at__lte=window)
-        .order_by()
         .values("institution_id")
         .annotate(due_window=Count("pk"), due_soon=Count("pk", filter=Q(due_at__lte=soon)))
-    )
-    since = now - timedelta(days=settings.STATISTICS_AT_RISK_DAYS)
-    # Every request whose deadline passed is closed: decided, or no response (recorded or not).
-    closed = (
-        requests.filter(due_at__gte=since, due_at__lt=now)
-        .order_by()
-        .values("institution_id")
-        .annotate(
-            closed=Count("pk"),
-            no_response=Count("pk", filter=Q(status__in=[Status.NO_RESPONSE, Status.PENDING])),
-        )
     )
     figures: dict[int, dict[str, int]] = {}
     for row in due:
         figures.setdefault(row["institution_id"], {}).update(
             due_window=row["due_window"], due_soon=row["due_soon"]
         )
-    for row in closed:
-        figures.setdefault(row["institution_id"], {}).update(
-            closed=row["closed"], no_response=row["no_response"]
-        )
-    at_risk: list[AtRisk] = []
+    for pk, closed, no_response in recent.values_list("institution_id", "closed", "no_response"):
+        figures.setdefault(pk, {}).update(closed=closed, no_response=no_response)
     candidates = []
     for pk, values in figures.items():
-        closed_count, no_response = values.get("closed", 0), values.get("no_response", 0)
+        closed_count, no_response_count = values.get("closed", 0), values.get("no_response", 0)
         many_due = values.get("due_window", 0) >= settings.STATISTICS_AT_RISK_PENDING
         high_no_response = (
             closed_count >= settings.STATISTICS_AT_RISK_MIN_CLOSED
-            and no_response / closed_count >= settings.STATISTICS_AT_RISK_NO_RESPONSE_RATE
+            and no_response_count / closed_count >= settings.STATISTICS_AT_RISK_NO_RESPONSE_RATE
         )
         if many_due or high_no_response:
             candidates.append((pk, values, many_due, high_no_response))
     institutions = Institution.objects.in_bulk([pk for pk, *_ in candidates])
-    for pk, values, many_due, high_no_response in candidates:
-        at_risk.append(
-            AtRisk(
-                institution=institutions[pk],
-                due_soon=values.get("due_soon", 0),
-                due_window=values.get("due_window", 0),
-                closed_recently=values.get("closed", 0),
-                no_response_recently=values.get("no_response", 0),
-                many_due=many_due,
-                high_no_response=high_no_response,
-            )
+    at_risk = [
+        AtRisk(
+            institution=institutions[pk],
+            due_soon=values.get("due_soon", 0),
+            due_window=values.get("due_window", 0),
+            closed_recently=values.get("closed", 0),
+            no_response_recently=values.get("no_response", 0),
+            many_due=many_due,
+            high_no_response=high_no_response,
         )
+        for pk, values, many_due, high_no_response in candidates
+    ]
     return sorted(
         at_risk,
         key=lambda r: (

@@ -5,8 +5,8 @@ still change: decisions, deadlines, extensions) and ``statistics_refresh_all`` o
 (every month: an approved correction may change an old request's outcome);
 ``loaportal refresh_statistics [--all]`` does the same by hand. Each refresh reads the requests
 with two ``GROUP BY`` queries (counts, and the decision-time histogram), then replaces the
-months' rows in one transaction, holding the ``StatisticsRefresh`` row's lock so that two
-workers never interleave.
+months' rows and each DLI's recent deadlines (``StatisticsRecentDli``) in one transaction,
+holding the ``StatisticsRefresh`` row's lock so that two workers never interleave.
 """
 
 from __future__ import annotations
@@ -15,13 +15,19 @@ from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, FloatField, Func, Q
 from django.db.models.functions import Floor, TruncMonth
 from django.utils import timezone
 
 from loaportal.institutions.models import Institution
-from loaportal.statistics.models import BUCKET_SECONDS, StatisticsCell, StatisticsRefresh
+from loaportal.statistics.models import (
+    BUCKET_SECONDS,
+    StatisticsCell,
+    StatisticsRecentDli,
+    StatisticsRefresh,
+)
 from loaportal.verifications.deadlines import DEADLINE_ZONE
 from loaportal.verifications.models import VerificationRequest
 
@@ -111,11 +117,41 @@ def statistics_refresh(*, month_from: date | None = None, now: datetime | None =
             stale = stale.filter(month__gte=month_from.replace(day=1))
         stale.delete()
         StatisticsCell.objects.bulk_create(rows, batch_size=2000)
+        _refresh_recent_deadlines(now)
         lock.refreshed_at = now
         if month_from is None:
             lock.fully_refreshed_at = now
         lock.save()
     return len(rows)
+
+
+def _refresh_recent_deadlines(now: datetime) -> None:
+    """Per DLI, the requests whose deadline passed in the last STATISTICS_AT_RISK_DAYS days
+    (every one of them is closed: decided, or no response recorded or not) and how many got
+    no response."""
+    since = now - timedelta(days=settings.STATISTICS_AT_RISK_DAYS)
+    figures = (
+        VerificationRequest.objects.filter(due_at__gte=since, due_at__lt=now)
+        .order_by()
+        .values("institution_id")
+        .annotate(
+            closed=Count("pk"),
+            no_response=Count("pk", filter=Q(status__in=[Status.NO_RESPONSE, Status.PENDING])),
+        )
+    )
+    StatisticsRecentDli.objects.all().delete()
+    StatisticsRecentDli.objects.bulk_create(
+        (
+            StatisticsRecentDli(
+                institution_id=row["institution_id"],
+                closed=row["closed"],
+                no_response=row["no_response"],
+                computed_at=now,
+            )
+            for row in figures
+        ),
+        batch_size=2000,
+    )
 
 
 def _rows(

@@ -119,9 +119,7 @@ def officer_statistics(request: SignedInRequest) -> HttpResponse:
         filters=filters,
         dli_times=None if every_dli else tables.DLI_ROWS_SHOWN,
     )
-    at_risk = statistics_at_risk(
-        statistics_requests_visible_to(user=request.user, filters=filters, period=False), now=now
-    )
+    at_risk = statistics_at_risk(user=request.user, filters=filters, now=now)
     table_list = [
         tables.outcomes_table(figures.totals),
         tables.months_table(figures.months),
