@@ -33,7 +33,7 @@ def percentile_cont(values, fraction):
 @pytest.mark.parametrize("size", [1, 2, 3, 10, 11, 37, 1000])
 def test_percentiles_from_buckets_are_percentile_cont(size):
     rng = random.Random(size)
-    buckets = Counter(rng.randint(0, 40 * 24 * 4) for _ in range(size))
+    buckets = Counter(rng.randint(0, 40 * 24) for _ in range(size))
     values = [b * BUCKET_SECONDS for b, n in buckets.items() for _ in range(n)]
     figures = percentiles_from_buckets(buckets)
     assert figures.count == size
@@ -53,8 +53,8 @@ def test_refresh_writes_every_scope_and_is_repeatable():
     march = StatisticsCell.objects.get(
         scope="dli", institution=built.a.institution, month=dt.date(2026, 3, 1)
     )
-    # 1, 2 and 3 days in 15-minute buckets.
-    assert march.decision_buckets == {"96": 1, "192": 1, "288": 1}
+    # 1, 2 and 3 days in hours.
+    assert march.decision_buckets == {"24": 1, "48": 1, "72": 1}
     assert (march.verified, march.no_match, march.no_response) == (2, 1, 1)
     assert StatisticsRefresh.objects.get().fully_refreshed_at == NOW
 

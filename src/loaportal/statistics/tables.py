@@ -403,6 +403,7 @@ def at_risk_table(rows: Sequence[AtRisk], *, hours: int, soon_hours: int, days_:
             }
             for row in rows
         ],
+        shown=DLI_ROWS_SHOWN,
         wide=True,
         empty=gettext_lazy("No DLI is at risk now."),
     )
