@@ -61,6 +61,9 @@ class Column:
     key: str
     label: StrOrPromise
     kind: str = COUNT
+    # Where the column appears: the page's table (and chart), the CSV file.
+    html: bool = True
+    csv: bool = True
 
 
 @dataclass(frozen=True)
@@ -101,9 +104,13 @@ class Table:
     def truncated(self) -> bool:
         return self.shown is not None and len(self.rows) > self.shown
 
+    @property
+    def html_columns(self) -> list[Column]:
+        return [c for c in self.columns if c.html]
+
     def html_rows(self) -> list[list[tuple[Column, str]]]:
         return [
-            [(c, cell_text(row.get(c.key), c.kind)) for c in self.columns]
+            [(c, cell_text(row.get(c.key), c.kind)) for c in self.html_columns]
             for row in self.shown_rows
         ]
 
@@ -133,9 +140,10 @@ class Table:
         }
 
     def csv_rows(self) -> Iterable[list[str]]:
-        yield [str(c.label) + _csv_unit(c.kind) for c in self.columns]
+        columns = [c for c in self.columns if c.csv]
+        yield [str(c.label) + _csv_unit(c.kind) for c in columns]
         for row in self.rows:
-            yield [cell_csv(row.get(c.key), c.kind) for c in self.columns]
+            yield [cell_csv(row.get(c.key), c.kind) for c in columns]
 
 
 def days(value: timedelta | None) -> float | None:
@@ -195,6 +203,12 @@ def _csv_unit(kind: str) -> str:
 
 
 # --- The tables ----------------------------------------------------------------------------
+
+
+def _dli_label(institution: Institution | None) -> str:
+    if institution is None:
+        return ""
+    return f"{institution.name} ({institution.dli_number})"
 
 
 def _count_columns(*, pending: bool = True) -> list[Column]:
@@ -302,8 +316,9 @@ def dlis_table(rows: Sequence[DliRow]) -> Table:
         slug="dlis",
         caption=gettext_lazy("Requests by DLI, most requests first"),
         columns=[
-            Column("dli", gettext_lazy("DLI"), TEXT),
-            Column("dli_number", gettext_lazy("DLI number"), TEXT),
+            Column("dli_both", gettext_lazy("DLI"), TEXT, csv=False),
+            Column("dli", gettext_lazy("DLI"), TEXT, html=False),
+            Column("dli_number", gettext_lazy("DLI number"), TEXT, html=False),
             Column("province", gettext_lazy("Province or territory"), TEXT),
             *_count_columns(),
             Column("no_response_rate", gettext_lazy("No-response rate"), RATE),
@@ -311,6 +326,7 @@ def dlis_table(rows: Sequence[DliRow]) -> Table:
         ],
         rows=[
             {
+                "dli_both": _dli_label(row.institution),
                 "dli": row.institution.name if row.institution else "",
                 "dli_number": row.institution.dli_number if row.institution else "",
                 "province": str(labels.get(row.institution.province, ""))
@@ -360,7 +376,16 @@ def amendments_table(rows: Sequence[AmendmentCounts]) -> Table:
     )
 
 
-def at_risk_table(rows: Sequence[AtRisk], *, hours: int, soon_hours: int, days_: int) -> Table:
+def at_risk_table(
+    rows: Sequence[AtRisk],
+    *,
+    hours: int,
+    soon_hours: int,
+    days_: int,
+    pending: int,
+    rate: float,
+    min_closed: int,
+) -> Table:
     labels = dict(Institution.Province.choices)
 
     def reasons(row: AtRisk) -> str:
@@ -375,8 +400,9 @@ def at_risk_table(rows: Sequence[AtRisk], *, hours: int, soon_hours: int, days_:
         slug="at-risk",
         caption=gettext_lazy("DLIs at risk"),
         columns=[
-            Column("dli", gettext_lazy("DLI"), TEXT),
-            Column("dli_number", gettext_lazy("DLI number"), TEXT),
+            Column("dli_both", gettext_lazy("DLI"), TEXT, csv=False),
+            Column("dli", gettext_lazy("DLI"), TEXT, html=False),
+            Column("dli_number", gettext_lazy("DLI number"), TEXT, html=False),
             Column("province", gettext_lazy("Province or territory"), TEXT),
             Column(
                 "due_soon",
@@ -392,6 +418,7 @@ def at_risk_table(rows: Sequence[AtRisk], *, hours: int, soon_hours: int, days_:
         ],
         rows=[
             {
+                "dli_both": _dli_label(row.institution),
                 "dli": row.institution.name,
                 "dli_number": row.institution.dli_number,
                 "province": str(labels.get(row.institution.province, "")),
@@ -403,6 +430,19 @@ def at_risk_table(rows: Sequence[AtRisk], *, hours: int, soon_hours: int, days_:
             }
             for row in rows
         ],
+        note=_(
+            "A DLI is at risk when %(pending)s or more of its pending requests fall due within "
+            "%(hours)s hours, or when at least %(rate)s of its requests whose deadline passed "
+            "in the last %(days)s days (at least %(min_closed)s of them) got no response. The "
+            "period filter does not apply to this list."
+        )
+        % {
+            "pending": pending,
+            "hours": hours,
+            "rate": cell_text(rate, RATE),
+            "days": days_,
+            "min_closed": min_closed,
+        },
         shown=DLI_ROWS_SHOWN,
         wide=True,
         empty=gettext_lazy("No DLI is at risk now."),

@@ -136,6 +136,9 @@ def officer_statistics(request: SignedInRequest) -> HttpResponse:
             hours=settings.STATISTICS_AT_RISK_HOURS,
             soon_hours=settings.STATISTICS_AT_RISK_SOON_HOURS,
             days_=settings.STATISTICS_AT_RISK_DAYS,
+            pending=settings.STATISTICS_AT_RISK_PENDING,
+            rate=settings.STATISTICS_AT_RISK_NO_RESPONSE_RATE,
+            min_closed=settings.STATISTICS_AT_RISK_MIN_CLOSED,
         )
     )
     context.update(
@@ -143,13 +146,6 @@ def officer_statistics(request: SignedInRequest) -> HttpResponse:
             **_key_figures(figures),
             "filters": filters,
             "amendments_available": amendments_available,
-            "at_risk_settings": {
-                "hours": settings.STATISTICS_AT_RISK_HOURS,
-                "pending": settings.STATISTICS_AT_RISK_PENDING,
-                "days": settings.STATISTICS_AT_RISK_DAYS,
-                "rate": settings.STATISTICS_AT_RISK_NO_RESPONSE_RATE * 100,
-                "min_closed": settings.STATISTICS_AT_RISK_MIN_CLOSED,
-            },
         }
     )
     return _answer(request, "statistics/officer.html", context, table_list, data)
