@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "loaportal.verifications",
     "loaportal.statistics",
     "loaportal.officers",
+    "loaportal.reminders",
     # The Django admin, trimmed and bilingual for officers (``loaportal.core.admin_site``).
     "loaportal.core.admin_site.BackOfficeAdminConfig",
     "django.contrib.auth",

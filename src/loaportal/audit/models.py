@@ -101,6 +101,12 @@ class EventType(models.TextChoices):
         "verification_document_viewed",
         _("Verification document viewed"),
     )
+    REMINDER_PREFERENCES_CHANGED = (
+        "reminder_preferences_changed",
+        _("Notification preferences changed"),
+    )
+    REMINDER_DAILY_SUMMARY_SENT = "reminder_summary_sent", _("Daily summary emailed")
+    REMINDER_DEADLINE_ALERT_SENT = "reminder_alert_sent", _("24-hour alert emailed")
 
 
 class UnknownEventTypeError(ValueError):
