@@ -58,7 +58,9 @@ def _open(browser, live_server, user, url, lang, shot_name):
             page.set_viewport_size(viewport)
             # The charts redraw at the new width (Chart.js watches its box).
             page.wait_for_function(
-                f"() => [...document.querySelectorAll('canvas')].every(c => c.clientWidth <= {viewport['width']})"
+                "width => [...document.querySelectorAll('canvas')]"
+                ".every(c => c.clientWidth <= width)",
+                arg=viewport["width"],
             )
             Path(shots).mkdir(parents=True, exist_ok=True)
             page.screenshot(path=f"{shots}/{shot_name}-{lang}-{size}.png", full_page=True)
