@@ -226,12 +226,9 @@ class Figures:
     totals: Counts
     months: list[Row]
     dlis: list[DliRow]
+    provinces: list[Row]
     times: Percentiles | None
     computed_at: datetime | None
-
-    @property
-    def provinces(self) -> list[Row]:
-        return statistics_by_province(self.dlis)
 
 
 def statistics_refreshed_at() -> datetime | None:
@@ -268,12 +265,14 @@ def statistics_figures(*, user: User, filters: Filters, dli_times: int | None = 
     if filters.month_to:
         cells = cells.filter(month__lte=filters.month_to)
     dli_cells = cells.filter(scope=Scope.DLI)
+    province_cells = cells.filter(scope=Scope.PROVINCE)
     if filters.institution is not None:
         main = dli_cells.filter(institution=filters.institution)
-        dli_cells = main
+        dli_cells = province_cells = main
     elif filters.province:
         main = cells.filter(scope=Scope.PROVINCE, province=filters.province)
         dli_cells = dli_cells.filter(province=filters.province)
+        province_cells = main
     else:
         main = cells.filter(scope=Scope.ALL)
     months: dict[date, Row] = {}
@@ -294,27 +293,34 @@ def statistics_figures(*, user: User, filters: Filters, dli_times: int | None = 
         totals=statistics_totals(months.values()),
         months=[months[key] for key in sorted(months)],
         dlis=dlis,
+        provinces=_province_rows(province_cells),
         times=percentiles_from_buckets(all_buckets),
         computed_at=computed_at,
     )
 
 
+def _province_rows(cells: QuerySet[StatisticsCell]) -> list[Row]:
+    """Counts per province (no decision times: the page does not show them), in the order of
+    ``Institution.Province``; "" for DLIs whose province is unknown."""
+    sums = cells.values("province").annotate(**{key: Sum(key) for key in COUNT_KEYS})
+    order = {code: index for index, code in enumerate(Institution.Province.values)}
+    rows = [Row(key=row["province"], counts=_cell_counts(row)) for row in sums]
+    return sorted(rows, key=lambda r: order.get(str(r.key), len(order)))
+
+
 def _dli_rows(cells: QuerySet[StatisticsCell], dli_times: int | None) -> list[DliRow]:
-    """Per DLI: the counts summed by the database; the decision times of the first
-    ``dli_times`` DLIs (most requests first) from their histograms."""
+    """Per DLI, most requests first: the counts summed by the database; the DLI itself and its
+    decision times (from its histograms) for the first ``dli_times`` (None: every DLI), the
+    rows a page shows."""
     sums = cells.values("institution_id").annotate(**{key: Sum(key) for key in COUNT_KEYS})
-    rows = {
-        row["institution_id"]: DliRow(key=row["institution_id"], counts=_cell_counts(row))
-        for row in sums
-    }
-    institutions = Institution.objects.in_bulk(list(rows))
-    for pk, row in rows.items():
-        row.institution = institutions.get(pk)
     ordered = sorted(
-        rows.values(),
-        key=lambda r: (-r.counts.total, r.institution.dli_number if r.institution else ""),
+        (DliRow(key=row["institution_id"], counts=_cell_counts(row)) for row in sums),
+        key=lambda r: (-r.counts.total, int(str(r.key))),
     )
     timed = ordered if dli_times is None else ordered[:dli_times]
+    institutions = Institution.objects.in_bulk([r.key for r in timed])
+    for row in timed:
+        row.institution = institutions.get(int(str(row.key)))
     if timed:
         buckets: dict[int, Counter[int]] = {}
         for cell in cells.filter(institution__in=[r.key for r in timed]).values(
@@ -338,17 +344,6 @@ def _fill_months(months: dict[date, Row], filters: Filters) -> None:
     while month <= last and len(months) < MAX_MONTHS:
         months.setdefault(month, Row(key=month))
         month = next_month(month)
-
-
-def statistics_by_province(dli_rows: Iterable[DliRow]) -> list[Row]:
-    """The DLIs' counts added up by province (no decision times: a median does not add up),
-    in the order of ``Institution.Province``; "" for a DLI whose province is unknown."""
-    rows: dict[str, Row] = {}
-    for dli_row in dli_rows:
-        province = dli_row.institution.province if dli_row.institution else ""
-        rows.setdefault(province, Row(key=province)).counts.add(dli_row.counts)
-    order = {code: index for index, code in enumerate(Institution.Province.values)}
-    return sorted(rows.values(), key=lambda r: order.get(str(r.key), len(order)))
 
 
 def statistics_totals(rows: Iterable[Row]) -> Counts:
