@@ -11,6 +11,7 @@ import re
 import pytest
 import time_machine
 
+from loaportal.statistics.selectors import statistics_amendments_available
 from loaportal.statistics.services import statistics_refresh
 from tests import flows
 from tests.factories import MembershipFactory, OfficerFactory
@@ -55,9 +56,11 @@ def test_officers_page_has_each_chart_with_its_table(data, signed_in, lang):
     heading = "Statistiques" if lang == "fr" else "Statistics"
     assert f"<title>{heading} –" in html
     charts = _charts(html)
+    amendments = statistics_amendments_available()
     assert set(charts) == {
         f"statistics-chart-{slug}"
         for slug in ("outcomes", "months", "decision-times", "provinces", "dlis")
+        + (("amendments",) if amendments else ())
     }
     assert charts["statistics-chart-outcomes"]["datasets"][0]["data"] == [6, 2, 1, 3, 2]
     months = charts["statistics-chart-months"]
@@ -70,7 +73,8 @@ def test_officers_page_has_each_chart_with_its_table(data, signed_in, lang):
     times = charts["statistics-chart-decision-times"]["datasets"]
     assert times[0]["data"][2:] == [2.0, 6.5, 3.5, None]  # median, days
     # Each chart has its table: caption, column and row headers.
-    assert html.count("<caption>") == 6  # + DLIs at risk (a table, no chart)
+    # + DLIs at risk (a table, no chart)
+    assert html.count("<caption>") == len(charts) + 1
     assert html.count('<th scope="row">') >= 5 + 6 + 6 + 3 + 3 + 2
     assert 'role="img"' in html and "chart.umd.min.js" in html and "statistics.js" in html
     # Inline scripts: only JSON data (the CSP allows no inline script).
