@@ -65,6 +65,12 @@ def _open(browser, live_server, user, url, lang, shot_name):
             )
             Path(shots).mkdir(parents=True, exist_ok=True)
             page.screenshot(path=f"{shots}/{shot_name}-{lang}-{size}.png", full_page=True)
+            # The first screens at full size, to read (a whole page is too tall to see).
+            page.screenshot(
+                path=f"{shots}/{shot_name}-{lang}-{size}-top.png",
+                full_page=True,
+                clip={"x": 0, "y": 0, "width": viewport["width"], "height": 2400},
+            )
             if size == "390":
                 wide = page.evaluate(
                     "() => [...document.querySelectorAll('body *')]"

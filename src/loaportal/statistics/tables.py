@@ -252,7 +252,7 @@ def outcomes_table(counts: Counts) -> Table:
             Column("rate", gettext_lazy("Share of closed requests"), RATE),
         ],
         rows=rows,
-        chart=Chart("bar", ("count",)),
+        chart=Chart("bar", ("count",), horizontal=True),
         note=gettext_lazy(
             "Closed requests are those decided or left without a response; a pending request "
             "past its deadline counts as no response. Pending requests may still be decided."

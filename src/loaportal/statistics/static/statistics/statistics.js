@@ -36,10 +36,30 @@
   }
 
   window.Chart.defaults.font.family = '"Noto Sans", sans-serif';
-  window.Chart.defaults.font.size = 14;
+  window.Chart.defaults.font.size = window.matchMedia("(width < 48em)").matches ? 12 : 14;
   window.Chart.defaults.color = "#333333";
 
-  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+  var LINE = 18;
+
+  function wrap(label) {
+    var parts = label.replace(" – ", "\n").replace(" (", "\n(").split("\n");
+    var lines = [];
+    parts.forEach(function (part) {
+      var line = "";
+      part.split(" ").forEach(function (word) {
+        if (line && (line + " " + word).length > LINE) {
+          lines.push(line);
+          line = word;
+        } else {
+          line = line ? line + " " + word : word;
+        }
+      });
+      lines.push(line);
+    });
+    return lines.length === 1 ? lines[0] : lines;
+  }
+
+  function draw(canvas) {
     var source = document.getElementById(canvas.dataset.chart);
     if (!source) return;
     var data = JSON.parse(source.textContent);
@@ -67,12 +87,19 @@
     scales[valueAxis] = {
       beginAtZero: true,
       stacked: data.stacked,
-      ticks: { callback: function (value) { return format(value); } },
+      // Whole numbers of requests: no tick at 2.5.
+      ticks: {
+        precision: data.unit === "count" ? 0 : undefined,
+        callback: function (value) { return format(value); },
+      },
     };
     scales[valueAxis === "x" ? "y" : "x"] = { stacked: data.stacked };
+    // Long names on several lines ("Not verified" / "No match"), so that a phone shows them
+    // whole: Chart.js gives an axis's labels at most half the chart's width.
+    var labels = data.labels.map(wrap);
     new window.Chart(canvas, {
       type: data.kind,
-      data: { labels: data.labels, datasets: datasets },
+      data: { labels: labels, datasets: datasets },
       options: {
         indexAxis: data.horizontal ? "y" : "x",
         responsive: true,
@@ -92,5 +119,11 @@
         },
       },
     });
+  }
+
+  // Once the self-hosted fonts are in: labels are measured in the font they are drawn in.
+  var canvases = document.querySelectorAll("canvas[data-chart]");
+  (document.fonts ? document.fonts.ready : Promise.resolve()).then(function () {
+    canvases.forEach(draw);
   });
 })();
