@@ -185,6 +185,29 @@ def _world():
     from tests.verifications.ui_support import a_request
 
     verification_request = a_request(a.institution)
+    from loaportal.amendments.services import correction_request_create, extension_request_create
+    from loaportal.verifications.services import verification_decide
+
+    extension = extension_request_create(
+        verification_request=verification_request,
+        requested_by=a.primary,
+        days=5,
+        ground="labour_dispute",
+        explanation="Strike.",
+    )
+    decided = verification_decide(
+        verification_request=a_request(a.institution),
+        outcome="verified_matched",
+        comment="",
+        decided_by=a.primary,
+    )
+    correction = correction_request_create(
+        verification_request=decided,
+        requested_by=a.primary,
+        outcome="not_verified_cancelled",
+        ground="student_withdrew",
+        explanation="Withdrew.",
+    )
     # The object of DLI A each such route is asked for, by URL name.
     samples = {
         "invitations:manage": {"pk": invitation.pk},
@@ -194,7 +217,12 @@ def _world():
         "officers:user_deactivate": {"pk": a.secondaries[0].pk},
         "verifications:request_detail": {"pk": verification_request.pk},
         "verifications:document": {"pk": verification_request.pk},
+        "verifications:assign": {"pk": verification_request.pk},
         "verifications:officer_detail": {"pk": verification_request.pk},
+        "amendments:extension_create": {"pk": verification_request.pk},
+        "amendments:correction_create": {"pk": decided.pk},
+        "amendments:officer_extension_detail": {"pk": extension.pk},
+        "amendments:officer_correction_detail": {"pk": correction.pk},
     }
     return users, samples
 

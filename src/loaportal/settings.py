@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "loaportal.user_changes",
     "loaportal.verifications",
     "loaportal.statistics",
+    "loaportal.amendments",
     "loaportal.officers",
     "loaportal.reminders",
     # The Django admin, trimmed and bilingual for officers (``loaportal.core.admin_site``).
@@ -303,6 +304,8 @@ ACCOUNT_RATE_LIMITS = {
     # The portal's own actions (same mechanism): a DLI's invitations and requests to IRCC.
     "invitation_send": "30/h/user,200/d/user",
     "user_change_request": "10/h/user",
+    # CSV exports of verification requests (each may read tens of thousands of rows).
+    "verification_export": "30/h/user",
 }
 # Behind reverse proxies: how many of them append to X-Forwarded-For (0: use REMOTE_ADDR).
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -42,6 +42,7 @@ urlpatterns += i18n_patterns(
     path(_("officer/"), include("loaportal.officers.urls")),
     path("", include("loaportal.verifications.urls")),
     path("", include("loaportal.statistics.urls")),
+    path("", include("loaportal.amendments.urls")),
     path(_("terms/"), terms_views.terms, name="terms"),
     path(_("privacy/"), core_views.privacy, name="privacy"),
     path(_("back-office/"), admin.site.urls),

@@ -47,7 +47,15 @@ USER_AGENT = (
 )
 
 # Pages that are not pages a person opens (the document is the student's file, not a page).
-NOT_PAGES = {"health", "set_language", "verifications:document"}
+# (The CSV exports are files; "assign" answers a form's POST only.)
+NOT_PAGES = {
+    "health",
+    "set_language",
+    "verifications:document",
+    "verifications:queue_export",
+    "verifications:officer_export",
+    "verifications:assign",
+}
 
 
 @dataclass
@@ -172,7 +180,41 @@ def _verification_requests(institution, primary):
         comment=f"The date of birth on the letter was altered. {LONG_WORD}",
         decided_by=primary,
     )
+    from loaportal.verifications.services import verification_assign
+
+    for request in made[2:6]:
+        verification_assign(verification_request=request, assignee=primary, assigned_by=primary)
+    _amendments(made[0], made[1], primary)
     return made[0], made[1]
+
+
+def _amendments(pending, decided, primary):
+    """An extension request of the first request and a correction request of the decided one,
+    with long explanations (the amendments' pages and panels)."""
+    from loaportal.amendments.services import correction_request_create, extension_request_create
+
+    extension_request_create(
+        verification_request=pending,
+        requested_by=primary,
+        days=30,
+        ground="infrastructure_failure",
+        explanation=f"The registrar's systems have been down since Monday. {LONG_WORD}",
+    )
+    correction_request_create(
+        verification_request=decided,
+        requested_by=primary,
+        outcome="not_verified_cancelled",
+        ground="verification_error",
+        explanation=f"The letter was cancelled, not altered. {LONG_WORD}",
+    )
+
+
+def _extension_pk(crowd):
+    return crowd.verification.extensionrequests.get().pk
+
+
+def _correction_pk(crowd):
+    return crowd.decided_verification.correctionrequests.get().pk
 
 
 # The object each parameterised page shows, and any query that opens a step of the page.
@@ -185,6 +227,10 @@ PAGE_PARAMETERS = {
     "mailbox_message": lambda crowd: ({"pk": crowd.message.pk}, ""),
     "verifications:request_detail": lambda crowd: ({"pk": crowd.verification.pk}, ""),
     "verifications:officer_detail": lambda crowd: ({"pk": crowd.decided_verification.pk}, ""),
+    "amendments:extension_create": lambda crowd: ({"pk": crowd.verification.pk}, ""),
+    "amendments:correction_create": lambda crowd: ({"pk": crowd.decided_verification.pk}, ""),
+    "amendments:officer_extension_detail": lambda crowd: ({"pk": _extension_pk(crowd)}, ""),
+    "amendments:officer_correction_detail": lambda crowd: ({"pk": _correction_pk(crowd)}, ""),
 }
 # Extra views of a page: its second page of rows, its other tabs, its confirmation step.
 PAGE_VARIANTS = {
@@ -192,7 +238,12 @@ PAGE_VARIANTS = {
     "officers:dli_list": ["?page=2", f"?q={LONG_NAME_EN[:20]}"],
     "officers:user_change_request_detail": ["?confirm=approve"],
     "audit:log": ["?page=2"],
-    "verifications:queue": ["?tab=todo&page=2", "?tab=decided", "?tab=due_soon"],
+    "verifications:queue": [
+        "?tab=todo&page=2",
+        "?tab=decided",
+        "?tab=due_soon",
+        "?tab=mine&assignee=none",
+    ],
     "verifications:officer_list": ["?status=verified_matched"],
 }
 

@@ -1,48 +1,28 @@
 """Extension and correction requests on the statistics pages: counted by status about the
-requests of the period, within the user's scope, once the amendments app is installed; before
-that the page says the portal does not record them yet."""
+requests of the period, within the user's scope."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.apps import apps
 
+from loaportal.amendments.models import CorrectionRequest, ExtensionRequest
 from loaportal.statistics.selectors import (
     Filters,
     statistics_amendments,
-    statistics_amendments_available,
     statistics_requests_visible_to,
 )
-from tests import flows
 from tests.factories import OfficerFactory
 from tests.statistics import dataset
 from tests.statistics.dataset import NOW
 
 pytestmark = pytest.mark.django_db
 
-installed = pytest.mark.skipif(
-    not apps.is_installed("loaportal.amendments"), reason="the amendments app is not installed"
-)
 
-
-@pytest.mark.skipif(
-    apps.is_installed("loaportal.amendments"), reason="the amendments app is installed"
-)
-def test_without_the_amendments_app_the_page_says_so(signed_in):
-    assert not statistics_amendments_available()
-    response = signed_in(OfficerFactory()).get(flows.url("statistics:officer", "en"))
-    assert "This portal does not record extension and correction requests yet." in (
-        response.content.decode()
-    )
-
-
-@installed
 def test_extension_and_correction_requests_are_counted_by_status():
     data = dataset.build()
-    extension_model = apps.get_model("amendments", "ExtensionRequest")
-    correction_model = apps.get_model("amendments", "CorrectionRequest")
+    extension_model, correction_model = ExtensionRequest, CorrectionRequest
     officer = OfficerFactory()
     by_status = {r.status: r for r in data.requests if r.institution_id == data.a.institution.pk}
     pending, verified = by_status["pending"], by_status["verified_matched"]

@@ -25,10 +25,10 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
-from django.apps import apps
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 
+from loaportal.amendments.models import AmendmentStatus, CorrectionRequest, ExtensionRequest
 from loaportal.core.roles import roles_of
 from loaportal.institutions.models import Institution
 from loaportal.statistics.models import (
@@ -420,25 +420,20 @@ def statistics_at_risk(*, user: User, filters: Filters, now: datetime) -> list[A
 
 # --- Extension and correction requests (the amendments app) --------------------------------
 
-AMENDMENT_MODELS = (("extension", "ExtensionRequest"), ("correction", "CorrectionRequest"))
-
-
-def statistics_amendments_available() -> bool:
-    return apps.is_installed("loaportal.amendments")
-
 
 def statistics_amendments(requests: QuerySet[VerificationRequest]) -> list[AmendmentCounts]:
-    """Extension and correction requests about the requests in scope, by status; empty while
-    the portal has no amendments app."""
-    if not statistics_amendments_available():
-        return []
+    """Extension and correction requests about the requests in scope, by status (two small
+    aggregates; each amendment names its verification request)."""
     result = []
-    for kind, model_name in AMENDMENT_MODELS:
-        model = apps.get_model("amendments", model_name)
-        counts = model.objects.filter(verification_request__in=requests.values("pk")).aggregate(
-            submitted=Count("pk", filter=Q(status="submitted")),
-            approved=Count("pk", filter=Q(status="approved")),
-            refused=Count("pk", filter=Q(status="refused")),
+    kinds: tuple[tuple[str, QuerySet[Any]], ...] = (
+        ("extension", ExtensionRequest.objects.all()),
+        ("correction", CorrectionRequest.objects.all()),
+    )
+    for kind, amendments in kinds:
+        counts = amendments.filter(verification_request__in=requests.values("pk")).aggregate(
+            submitted=Count("pk", filter=Q(status=AmendmentStatus.SUBMITTED)),
+            approved=Count("pk", filter=Q(status=AmendmentStatus.APPROVED)),
+            refused=Count("pk", filter=Q(status=AmendmentStatus.REFUSED)),
         )
         result.append(AmendmentCounts(kind=kind, **{k: int(v or 0) for k, v in counts.items()}))
     return result

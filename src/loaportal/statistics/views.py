@@ -27,7 +27,6 @@ from loaportal.statistics.selectors import (
     Figures,
     Filters,
     statistics_amendments,
-    statistics_amendments_available,
     statistics_at_risk,
     statistics_figures,
     statistics_refreshed_at,
@@ -127,9 +126,7 @@ def officer_statistics(request: SignedInRequest) -> HttpResponse:
         tables.provinces_table(figures.provinces),
         tables.dlis_table(figures.dlis),
     ]
-    amendments_available = statistics_amendments_available()
-    if amendments_available:
-        table_list.append(tables.amendments_table(statistics_amendments(requests)))
+    table_list.append(tables.amendments_table(statistics_amendments(requests)))
     table_list.append(
         tables.at_risk_table(
             at_risk,
@@ -145,7 +142,6 @@ def officer_statistics(request: SignedInRequest) -> HttpResponse:
         {
             **_key_figures(figures),
             "filters": filters,
-            "amendments_available": amendments_available,
         }
     )
     return _answer(request, "statistics/officer.html", context, table_list, data)
