@@ -28,6 +28,7 @@ from loaportal.statistics.models import (
     StatisticsRecentDli,
     StatisticsRefresh,
 )
+from loaportal.statistics.selectors import month_start
 from loaportal.verifications.deadlines import DEADLINE_ZONE
 from loaportal.verifications.models import VerificationRequest
 
@@ -51,10 +52,6 @@ class DurationSeconds(Func):
         return self.as_sql(
             compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)", **extra
         )
-
-
-def month_start(month: date) -> datetime:
-    return datetime.combine(month.replace(day=1), datetime.min.time(), tzinfo=DEADLINE_ZONE)
 
 
 def _count_aggregates(now: datetime) -> dict[str, Count]:
