@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "loaportal.audit",
     "loaportal.user_changes",
     "loaportal.verifications",
+    "loaportal.statistics",
     "loaportal.amendments",
     "loaportal.decision_files",
     "loaportal.admissions",
@@ -335,6 +336,21 @@ DECISION_FILE_MAX_BYTES = env.int("DECISION_FILE_MAX_BYTES", default=5 * 1024 * 
 DECISION_FILE_MAX_ROWS = env.int("DECISION_FILE_MAX_ROWS", default=20_000)
 # Matching help: an admissions list is deleted this many days after its upload.
 ADMISSIONS_RETENTION_DAYS = env.int("ADMISSIONS_RETENTION_DAYS", default=30)
+
+# Statistics (README "Statistics"): a DLI is "at risk" when at least
+# STATISTICS_AT_RISK_PENDING of its pending requests fall due within STATISTICS_AT_RISK_HOURS,
+# or when, of its requests whose deadline passed in the last STATISTICS_AT_RISK_DAYS days (at
+# least STATISTICS_AT_RISK_MIN_CLOSED of them), the share left without a response reaches
+# STATISTICS_AT_RISK_NO_RESPONSE_RATE.
+# How often the worker recomputes the recent months of the statistics' summary (every month is
+# recomputed once a day).
+STATISTICS_REFRESH_SECONDS = env.int("STATISTICS_REFRESH_SECONDS", default=5 * 60)
+STATISTICS_AT_RISK_HOURS = env.int("STATISTICS_AT_RISK_HOURS", default=72)
+STATISTICS_AT_RISK_SOON_HOURS = env.int("STATISTICS_AT_RISK_SOON_HOURS", default=24)
+STATISTICS_AT_RISK_PENDING = env.int("STATISTICS_AT_RISK_PENDING", default=20)
+STATISTICS_AT_RISK_DAYS = env.int("STATISTICS_AT_RISK_DAYS", default=90)
+STATISTICS_AT_RISK_MIN_CLOSED = env.int("STATISTICS_AT_RISK_MIN_CLOSED", default=20)
+STATISTICS_AT_RISK_NO_RESPONSE_RATE = env.float("STATISTICS_AT_RISK_NO_RESPONSE_RATE", default=0.05)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

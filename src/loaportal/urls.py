@@ -41,6 +41,7 @@ urlpatterns += i18n_patterns(
     path(_("activity/"), include("loaportal.audit.urls")),
     path(_("officer/"), include("loaportal.officers.urls")),
     path("", include("loaportal.verifications.urls")),
+    path("", include("loaportal.statistics.urls")),
     path("", include("loaportal.amendments.urls")),
     path(_("verifications/file/"), include("loaportal.decision_files.urls")),
     path(_("verifications/admissions/"), include("loaportal.admissions.urls")),
