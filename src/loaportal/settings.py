@@ -324,6 +324,10 @@ VERIFICATION_DOCUMENTS_DIR = Path(
 VERIFICATION_DOCUMENT_MAX_BYTES = env.int(
     "VERIFICATION_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024
 )
+# Where the documents are stored (verifications.storage, ADR 0010): empty or file:///path for a
+# local folder (VERIFICATION_DOCUMENTS_DIR by default), or an S3-compatible object store:
+# s3://BUCKET/PREFIX?endpoint_url=https://…&region=ca-central-1[&sse=AES256].
+DOCUMENTS_STORAGE_URL = env.str("DOCUMENTS_STORAGE_URL", default="")
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
