@@ -39,3 +39,4 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # TLS in gunicorn itself when no load balancer terminates it (make prod on one machine).
 certfile = os.environ.get("GUNICORN_CERTFILE") or None
 keyfile = os.environ.get("GUNICORN_KEYFILE") or None
+control_socket_disable = True  # several instances may share a machine

@@ -139,6 +139,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if not str(DATABASES["default"]["NAME"]).startswith(":memory:"):
         VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Production (make prod, deploy/): keep connections between requests, checked before reuse so
+# that a restarted or failed-over PostgreSQL is reconnected to instead of failing a request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default=None)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -241,7 +245,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Sessions: 30 minutes idle, 12 hours overall (OWASP ASVS 4.0.3 3.3.2 at L2).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With Redis, sessions are read from the cache and written through to the database
+# (cached_db): every instance sees the same session, and one that cannot reach Redis falls
+# back to the database instead of signing people out.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -364,6 +375,9 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    # The portal's host name and every name under it are HTTPS-only (check --deploy is clean).
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # The load balancer's probe comes over plain HTTP (see core.middleware.HealthCheckMiddleware).
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
