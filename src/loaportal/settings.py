@@ -82,6 +82,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A request id for every log line of the request and its tasks (core.logging).
+    "loaportal.core.logging.RequestIdMiddleware",
     "loaportal.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "loaportal.core.middleware.SecurityHeadersMiddleware",
@@ -154,6 +156,12 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "loaportal",
+            # Fail fast when Redis is gone: rate limits fall back to the database and sessions
+            # to their database rows (ADR 0011) instead of waiting on a dead connection.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=1.0),
+                "socket_timeout": env.float("REDIS_TIMEOUT", default=2.0),
+            },
         }
     }
 else:
@@ -248,11 +256,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # With Redis, sessions are read from the cache and written through to the database
 # (cached_db): every instance sees the same session, and one that cannot reach Redis falls
 # back to the database instead of signing people out.
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db"
-    if REDIS_URL
-    else "django.contrib.sessions.backends.db"
-)
+SESSION_ENGINE = "loaportal.core.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+# How long a session's cached copy lives at most (loaportal.core.sessions).
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=5 * 60)
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -380,13 +386,40 @@ if PRODUCTION:
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # The load balancer's probe comes over plain HTTP (see core.middleware.HealthCheckMiddleware).
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
+# --- Logs, readiness and metrics (core.logging, core.health; README "Operations") -----------
+# LOG_FORMAT=json: one JSON object a line with the request id; "text" for a terminal. Every
+# record goes through RedactSecretsFilter (no code, password, token or document in a log).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "redact": {"()": "loaportal.core.logging.RedactSecretsFilter"},
+        "request_id": {"()": "loaportal.core.logging.RequestIdFilter"},
+    },
+    "formatters": {
+        "json": {"()": "loaportal.core.logging.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.server": {"level": "INFO"}},
+    "loggers": {
+        "django.server": {"level": "INFO"},
+        # One line per request (core.logging.RequestIdMiddleware); WARNING hides them.
+        "loaportal.request": {
+            "level": env.str("REQUEST_LOG_LEVEL", default="INFO" if PRODUCTION else "WARNING")
+        },
+    },
 }
+# /metrics: these addresses (REMOTE_ADDR, networks allowed), or a bearer token.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.db.models import DateTimeField, ExpressionWrapper, Q
 from django.db.models.functions import Now
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from loaportal.notifications.models import MailboxMessage, OutgoingEmail, PeriodicJobRun
-from loaportal.notifications.tasks import enqueue_delivery
+from loaportal.notifications.tasks import enqueue_delivery, outbox_deliver
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +111,21 @@ def outbox_sweep() -> int:
         | Q(status=Status.SENDING, lease_until__lt=now)
     ).values_list("pk", flat=True)
     count = 0
+    queue_down = False
     for outbox_id in due.iterator():
-        enqueue_delivery(outbox_id)
+        if not queue_down:
+            try:
+                enqueue_delivery(outbox_id)
+                count += 1
+                continue
+            except DatabaseError:
+                raise
+            except Exception as exc:
+                # The queue (Redis) is unreachable: deliver from here, so that sign-in codes
+                # keep leaving during the outage (the outbox claim keeps it to one sending).
+                logger.warning("The task queue is unreachable (%s); delivering directly", exc)
+                queue_down = True
+        outbox_deliver(outbox_id=outbox_id)
         count += 1
     if count:
         logger.info("Queued %s delivery task(s) for email(s) left waiting", count)

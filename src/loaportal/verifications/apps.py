@@ -17,3 +17,7 @@ class VerificationsConfig(AppConfig):
         periodic_job_register(
             "verifications-documents", verifications_hourly, every_seconds=60 * 60
         )
+        # /readyz (the documents' storage) and /metrics (deadlines passed): core.health.
+        from loaportal.verifications import health
+
+        health.register()

@@ -53,6 +53,7 @@ class Maintenance(threading.Thread):
             # Once across every process on every machine: whoever claims the run does it.
             if not periodic_job_claim(job):
                 continue
+            logger.info("Scheduled job %s: running", job.name)
             try:
                 job.run()
             except DATABASE_ERRORS:
