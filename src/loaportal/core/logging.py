@@ -41,10 +41,12 @@ request_logger = logging.getLogger("loaportal.request")
 
 REDACTED = "[redacted]"
 _SECRETS = [
+    # Headers whose whole value is a credential.
+    re.compile(r"(?i)(?P<key>\b(?:authorization|cookie|set-cookie)\s*[:=]\s*)(?P<value>[^\n]+)"),
     # key=value and "key": "value" pairs whose key names a secret.
     re.compile(
         r"(?i)(?P<key>[\"']?(?:password\d?|passwd|pwd|secret(?:_key)?|token|csrfmiddlewaretoken|"
-        r"api[_-]?key|authorization|cookie|sessionid|code|invitation_code|otp|signature|"
+        r"api[_-]?key|sessionid|code|invitation_code|otp|signature|"
         r"aws_secret_access_key|x-amz-signature)[\"']?\s*[:=]\s*)"
         r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s,;&}]+)"
     ),

@@ -21,6 +21,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from loaportal.core.logging import current_request_id
 from loaportal.core.typography import french_spacing
 from loaportal.notifications.models import OutgoingEmail
 from loaportal.notifications.sealing import seal
@@ -105,13 +106,14 @@ def email_send(*, to: str | list[str], email: RenderedEmail) -> OutgoingEmail:
     )
     # If the queue cannot take the task (Redis down), the email is safe in the outbox and the
     # worker's sweep delivers it; the action that sent it must not fail for that.
-    transaction.on_commit(lambda: _enqueue_or_leave_to_sweep(outgoing.pk))
+    request_id = current_request_id.get()
+    transaction.on_commit(lambda: _enqueue_or_leave_to_sweep(outgoing.pk, request_id))
     return outgoing
 
 
-def _enqueue_or_leave_to_sweep(outbox_id: int) -> None:
+def _enqueue_or_leave_to_sweep(outbox_id: int, request_id: str) -> None:
     try:
-        enqueue_delivery(outbox_id)
+        enqueue_delivery(outbox_id, request_id=request_id)
     except Exception as exc:
         logger.warning("Could not queue email %s (%s); the sweep will", outbox_id, exc)
         # Due at once for the sweep, without its grace for a task already queued (there is

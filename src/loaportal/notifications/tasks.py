@@ -146,14 +146,17 @@ def outbox_deliver(*, outbox_id: int) -> Outcome:
         )
         return Outcome("retry", retry_at=retry_at)
     _finish(email, status=Status.SENT)
+    logger.info("Email %s (%s) delivered", email.pk, email.kind)
     return Outcome("sent")
 
 
-def enqueue_delivery(outbox_id: int, *, run_after: datetime | None = None) -> None:
+def enqueue_delivery(
+    outbox_id: int, *, run_after: datetime | None = None, request_id: str | None = None
+) -> None:
     """Queue a delivery task; a deferred one only where the queue can defer (else the sweep
     picks the row up when it is due)."""
     # The request that caused the email goes with it, for the worker's log lines.
-    request_id = current_request_id.get()
+    request_id = current_request_id.get() if request_id is None else request_id
     extra = {"request_id": request_id} if request_id else {}
     if run_after is not None:
         if not deliver_email.get_backend().supports_defer:
