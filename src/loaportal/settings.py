@@ -345,6 +345,10 @@ VERIFICATION_DOCUMENT_MAX_BYTES = env.int(
 # local folder (VERIFICATION_DOCUMENTS_DIR by default), or an S3-compatible object store:
 # s3://BUCKET/PREFIX?endpoint_url=https://…&region=ca-central-1[&sse=AES256].
 DOCUMENTS_STORAGE_URL = env.str("DOCUMENTS_STORAGE_URL", default="")
+# Retention (verifications.retention): the documents of requests closed more than this many
+# years ago are deleted; the requests and their decisions are kept. Set it from the records
+# schedule that applies to the deployment.
+DOCUMENT_RETENTION_YEARS = env.int("DOCUMENT_RETENTION_YEARS", default=7)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -101,6 +101,10 @@ class EventType(models.TextChoices):
         "verification_document_viewed",
         _("Verification document viewed"),
     )
+    VERIFICATION_DOCUMENT_PURGED = (
+        "verification_document_purged",
+        _("Verification document deleted under the retention rule"),
+    )
 
 
 class UnknownEventTypeError(ValueError):
