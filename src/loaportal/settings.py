@@ -44,6 +44,9 @@ def _secret(variable: str, file_name: str) -> str:
 
 
 SECRET_KEY = _secret("SECRET_KEY", "secret_key")
+# Key rotation (deploy/RUNBOOK.md): the previous key(s), comma-separated, still accepted for
+# sessions, signed cookies and emails queued before the rotation, until they have expired.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 # The key of the audit trail's hash chain (loaportal.audit.chain). Kept outside the database,
 # and apart from SECRET_KEY so that either can be rotated alone; changing it makes every
 # existing entry fail `loaportal verify_audit`, so keep it for the life of the trail.
