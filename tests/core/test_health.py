@@ -6,8 +6,7 @@ import pytest
 from django.db import OperationalError
 from django.test import Client
 
-from loaportal.notifications.services import email_send
-from loaportal.notifications.services import RenderedEmail
+from loaportal.notifications.services import RenderedEmail, email_send
 
 pytestmark = pytest.mark.django_db
 
