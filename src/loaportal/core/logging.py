@@ -57,7 +57,8 @@ _SECRETS = [
 ]
 # Invitation codes (K7QP-M2XD-9HTR) and six-digit codes standing alone.
 _INVITATION_CODE = re.compile(r"\b[2-9A-HJ-NP-Z]{4}(?:-[2-9A-HJ-NP-Z]{4}){2,}\b")
-_SIX_DIGITS = re.compile(r"(?<![\d.:/-])\d{6}(?![\d.:/-])")
+# Not inside a longer word or number (a hex id, a timestamp, a path), so ids stay readable.
+_SIX_DIGITS = re.compile(r"(?<![\w.:/-])\d{6}(?![\w.:/-])")
 # A document's bytes, as they would appear in a repr: from the signature to the end.
 _DOCUMENT = re.compile(
     r"(?:%PDF-|\\x89PNG|\x89PNG|\\xff\\xd8\\xff|\xff\xd8\xff)[\s\S]*?(?=['\"]?\)?$|['\"],|$)"
