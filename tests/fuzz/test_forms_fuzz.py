@@ -1,7 +1,7 @@
 """Fuzzing the portal's forms and search boxes with hypothesis (issue 13, item 5): random text,
 very long values, control characters, NUL, other scripts and charsets, in every field of the
 sign-in, sign-up, password-reset, invitation, user-change request, decision, officers' request
-and search forms → never a server error. Bounded (``FUZZ_EXAMPLES`` examples per form, 12 by
+and search forms → never a server error. Bounded (``FUZZ_EXAMPLES`` examples per form, 8 by
 default) so that ``make test`` stays fast; ``FUZZ_EXAMPLES=500`` for a longer run."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from tests.verifications.ui_support import a_request
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
