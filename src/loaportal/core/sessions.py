@@ -6,15 +6,16 @@ session (every sign-in) raised. Here every cache call is guarded: an unreachable
 miss, and the database answers (ADR 0011). Sign-in and every page keep working; only the fast
 path is lost until Redis returns.
 
-A cached copy lives at most ``SESSION_CACHE_SECONDS`` (5 minutes), whatever the session's own
-expiry: a session ended while Redis could not be told (its cache delete failed) cannot outlive
-that in a Redis that kept its data. The database row, which every instance checks on a miss,
-is deleted in any case.
+A cached copy lives at most ``SESSION_CACHE_SECONDS`` (5 minutes) and never past the session's
+own expiry (the copy carries it): a session ended while Redis could not be told (its cache
+delete failed) cannot outlive that in a Redis that kept its data. The database row, which
+every instance checks on a miss, is deleted in any case.
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from django.conf import settings
@@ -31,16 +32,23 @@ class _GuardedCache:
 
     def get(self, key: str, default: Any = None) -> Any:
         try:
-            return self._cache.get(key, default)
+            entry = self._cache.get(key, None)
         except Exception as exc:
             logger.warning("Session cache unreachable on read (%s)", type(exc).__name__)
             return default
+        # The copy carries the session's own expiry: past it, the database decides (which
+        # then finds the session expired), whatever the cache's clock says.
+        if isinstance(entry, dict) and time.time() < entry.get("until", 0):
+            return entry.get("session", default)
+        return default
 
     def set(self, key: str, value: Any, timeout: Any = None) -> None:
         ceiling = settings.SESSION_CACHE_SECONDS
         timeout = ceiling if timeout is None else min(int(timeout), ceiling)
+        if timeout <= 0:
+            return
         try:
-            self._cache.set(key, value, timeout)
+            self._cache.set(key, {"session": value, "until": time.time() + timeout}, timeout)
         except Exception as exc:
             logger.warning("Session cache unreachable on write (%s)", type(exc).__name__)
 
