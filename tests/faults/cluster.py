@@ -47,11 +47,13 @@ class HttpsBrowser(Browser):
     """A browser behind the load balancer: it says the request came over HTTPS (the portal
     runs with production's HTTPS redirect and Secure cookies)."""
 
-    def __init__(self, port: int, **kwargs):
+    def __init__(self, port: int, *, address: str = "198.51.100.10", **kwargs):
         super().__init__(port=port, **kwargs)
-        # What the load balancer passes on: one host name for every instance, HTTPS, and
-        # the browser's Origin (Django's CSRF check wants it on HTTPS).
+        # What the load balancer passes on: one host name for every instance, HTTPS, the
+        # browser's address (TRUSTED_PROXY_COUNT=1) and its Origin (Django's CSRF check
+        # wants it on HTTPS).
         self.headers.setdefault("Host", "127.0.0.1")
+        self.headers.setdefault("X-Forwarded-For", address)
         self.headers.setdefault("X-Forwarded-Proto", "https")
         self.headers.setdefault("Origin", "https://127.0.0.1")
 
@@ -117,6 +119,8 @@ class Cluster:
             "EMAIL_RETRY_MAX_INTERVAL_SECONDS": "2",
             "DOCUMENTS_STORAGE_URL": self.storage_url,
             "ALLOWED_HOSTS": "127.0.0.1",
+            # Behind the (simulated) load balancer: each browser has its own address.
+            "TRUSTED_PROXY_COUNT": "1",
             "PORTAL_URL": "https://127.0.0.1",
             "LOG_FORMAT": "json",
             "PYTHONUNBUFFERED": "1",
@@ -264,8 +268,8 @@ class Cluster:
         with psycopg.connect(self.direct) as connection:
             return connection.execute(sql).fetchall()
 
-    def browser(self, index: int = 0) -> HttpsBrowser:
-        return HttpsBrowser(self.web_ports[index])
+    def browser(self, index: int = 0, *, address: str = "198.51.100.10") -> HttpsBrowser:
+        return HttpsBrowser(self.web_ports[index], address=address)
 
     def logs(self) -> str:
         return "\n".join(p.text() for p in [*self.web, *self.workers])

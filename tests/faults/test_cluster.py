@@ -107,7 +107,7 @@ def test_a_person_signs_in_on_one_instance_and_goes_on_on_the_other(cluster):
 
 def test_rate_limits_are_counted_across_instances(cluster):
     first, second = cluster.web_ports
-    browser = cluster.browser(0)
+    browser = cluster.browser(0, address="203.0.113.7")
     # Failed sign-ins per address: 10 a minute in all, wherever they land.
     answers = []
     for attempt in range(11):
@@ -307,7 +307,7 @@ def test_redis_down_sign_in_still_works_and_the_queue_resumes(cluster):
         for port in cluster.web_ports:
             assert browser.on(port).get(flows.url("home")).status == 200
         # Rate limits still count, across instances, in the database: fail closed, not open.
-        attacker = cluster.browser(0)
+        attacker = cluster.browser(0, address="203.0.113.8")
         answers = []
         for attempt in range(11):
             attacker.on(cluster.web_ports[attempt % 2])
