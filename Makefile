@@ -7,7 +7,7 @@ PORT   ?= 8000
 PYTEST_WORKERS ?= auto
 export LOAPORTAL_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run test lint pytest package messages install clean
+.PHONY: run prod test lint pytest package messages install clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,6 +21,12 @@ install: $(VENV)/.installed
 run: install
 	$(BIN)/loaportal migrate --noinput
 	PORT=$(PORT) scripts/run.sh
+
+## The portal as in production, on this machine: gunicorn over HTTPS, PostgreSQL, Redis (cache,
+## sessions, task queue), two workers and a scheduler, documents in an S3-compatible store
+## (README "Operations", deploy/RUNBOOK.md).
+prod: install
+	scripts/prod.sh
 
 ## Every check: lint, format, layers (import-linter), migrations, translation catalogs, the test suite, the package.
 ## The three run at the same time (the package check mostly waits on pip); each one's output is

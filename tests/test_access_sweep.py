@@ -16,6 +16,9 @@ from tests.factories import MembershipFactory
 # The only pages anyone may open. Adding one here is a security decision.
 PUBLIC_URL_NAMES = {
     "health",
+    # Probes (core.health): /metrics refuses anyone not allowed by address or token itself.
+    "readiness",
+    "metrics",
     "landing",
     "account_signup",
     "account_email_verification_sent",

@@ -44,6 +44,9 @@ def _secret(variable: str, file_name: str) -> str:
 
 
 SECRET_KEY = _secret("SECRET_KEY", "secret_key")
+# Key rotation (deploy/RUNBOOK.md): the previous key(s), comma-separated, still accepted for
+# sessions, signed cookies and emails queued before the rotation, until they have expired.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 # The key of the audit trail's hash chain (loaportal.audit.chain). Kept outside the database,
 # and apart from SECRET_KEY so that either can be rotated alone; changing it makes every
 # existing entry fail `loaportal verify_audit`, so keep it for the life of the trail.
@@ -87,6 +90,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A request id for every log line of the request and its tasks (core.logging).
+    "loaportal.core.logging.RequestIdMiddleware",
     "loaportal.core.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "loaportal.core.middleware.SecurityHeadersMiddleware",
@@ -144,6 +149,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if not str(DATABASES["default"]["NAME"]).startswith(":memory:"):
         VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
+# Production (make prod, deploy/): keep connections between requests, checked before reuse so
+# that a restarted or failed-over PostgreSQL is reconnected to instead of failing a request.
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default=None)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -155,6 +164,12 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "loaportal",
+            # Fail fast when Redis is gone: rate limits fall back to the database and sessions
+            # to their database rows (ADR 0011) instead of waiting on a dead connection.
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=1.0),
+                "socket_timeout": env.float("REDIS_TIMEOUT", default=2.0),
+            },
         }
     }
 else:
@@ -246,7 +261,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Sessions: 30 minutes idle, 12 hours overall (OWASP ASVS 4.0.3 3.3.2 at L2).
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# With Redis, sessions are read from the cache and written through to the database
+# (cached_db): every instance sees the same session, and one that cannot reach Redis falls
+# back to the database instead of signing people out.
+SESSION_ENGINE = "loaportal.core.sessions" if REDIS_URL else "django.contrib.sessions.backends.db"
+# How long a session's cached copy lives at most (loaportal.core.sessions).
+SESSION_CACHE_SECONDS = env.int("SESSION_CACHE_SECONDS", default=5 * 60)
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -351,6 +371,14 @@ STATISTICS_AT_RISK_PENDING = env.int("STATISTICS_AT_RISK_PENDING", default=20)
 STATISTICS_AT_RISK_DAYS = env.int("STATISTICS_AT_RISK_DAYS", default=90)
 STATISTICS_AT_RISK_MIN_CLOSED = env.int("STATISTICS_AT_RISK_MIN_CLOSED", default=20)
 STATISTICS_AT_RISK_NO_RESPONSE_RATE = env.float("STATISTICS_AT_RISK_NO_RESPONSE_RATE", default=0.05)
+# Where the documents are stored (verifications.storage, ADR 0010): empty or file:///path for a
+# local folder (VERIFICATION_DOCUMENTS_DIR by default), or an S3-compatible object store:
+# s3://BUCKET/PREFIX?endpoint_url=https://…&region=ca-central-1[&sse=AES256].
+DOCUMENTS_STORAGE_URL = env.str("DOCUMENTS_STORAGE_URL", default="")
+# Retention (verifications.retention): the documents of requests closed more than this many
+# years ago are deleted; the requests and their decisions are kept. Set it from the records
+# schedule that applies to the deployment.
+DOCUMENT_RETENTION_YEARS = env.int("DOCUMENT_RETENTION_YEARS", default=7)
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -387,15 +415,45 @@ if PRODUCTION:
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    # The portal's host name and every name under it are HTTPS-only (check --deploy is clean).
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+    SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # The load balancer's probe comes over plain HTTP (see core.middleware.HealthCheckMiddleware).
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
+# --- Logs, readiness and metrics (core.logging, core.health; README "Operations") -----------
+# LOG_FORMAT=json: one JSON object a line with the request id; "text" for a terminal. Every
+# record goes through RedactSecretsFilter (no code, password, token or document in a log).
+LOG_FORMAT = env.str("LOG_FORMAT", default="text")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "redact": {"()": "loaportal.core.logging.RedactSecretsFilter"},
+        "request_id": {"()": "loaportal.core.logging.RequestIdFilter"},
+    },
+    "formatters": {
+        "json": {"()": "loaportal.core.logging.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id", "redact"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.server": {"level": "INFO"}},
+    "loggers": {
+        "django.server": {"level": "INFO"},
+        # One line per request (core.logging.RequestIdMiddleware); WARNING hides them.
+        "loaportal.request": {
+            "level": env.str("REQUEST_LOG_LEVEL", default="INFO" if PRODUCTION else "WARNING")
+        },
+    },
 }
+# /metrics: these addresses (REMOTE_ADDR, networks allowed), or a bearer token.
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=["127.0.0.1/32", "::1/128"])
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")

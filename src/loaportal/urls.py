@@ -29,6 +29,8 @@ admin.site.index_title = _("Back office")
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", core_views.health, name="health"),
+    path("readyz", core_views.readiness, name="readiness"),
+    path("metrics", core_views.metrics, name="metrics"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -242,6 +242,11 @@ def test_every_event_is_recorded(mail, signed_in, clock):
     clock.shift(timedelta(days=12))
     verification_close_overdue()
     assert events(T.VERIFICATION_NO_RESPONSE)[0].institution == verifying.institution
+    # The retention rule deletes the documents of closed requests (issue 13).
+    from loaportal.verifications.retention import verification_documents_purge
+
+    assert verification_documents_purge(years=0) == 2
+    assert events(T.VERIFICATION_DOCUMENT_PURGED)[0].actor is None
 
     # Reminders (issue 10): notification choices changed, a daily summary, a 24-hour alert.
     from django.utils import timezone

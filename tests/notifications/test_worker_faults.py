@@ -11,14 +11,11 @@ reached through a TCP proxy that drops every connection and refuses new ones for
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import urllib.error
 import urllib.request
@@ -27,6 +24,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.faults.proxy import TcpProxy
 from tests.notifications.faults import FaultySmtp, free_port
 
 REPO = Path(__file__).resolve().parents[2]
@@ -228,60 +226,6 @@ def test_the_worker_survives_ten_seconds_without_its_sqlite_database_then_delive
         cut=lambda: portal.db_dir.rename(away),
         restore=lambda: away.rename(portal.db_dir),
     )
-
-
-class TcpProxy:
-    """Forwards a loopback port to the database server; ``cut()`` drops every connection and
-    refuses new ones, as a server that went away would."""
-
-    def __init__(self, host: str, port: int):
-        self.target = (host, port)
-        self.port = free_port()
-        self.lock = threading.Lock()
-        self.sockets: list[socket.socket] = []
-        self.listener: socket.socket | None = None
-        self.start()
-
-    def start(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", self.port))
-        threading.Thread(target=self._accept, args=(self.listener,), daemon=True).start()
-
-    def _accept(self, listener: socket.socket) -> None:
-        while True:
-            try:
-                client, _ = listener.accept()
-                upstream = socket.create_connection(self.target)
-            except OSError:
-                return
-            with self.lock:
-                self.sockets += [client, upstream]
-            for source, target in ((client, upstream), (upstream, client)):
-                threading.Thread(target=self._pump, args=(source, target), daemon=True).start()
-
-    @staticmethod
-    def _pump(source: socket.socket, target: socket.socket) -> None:
-        try:
-            while data := source.recv(65536):
-                target.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for end in (source, target):
-                with contextlib.suppress(OSError):
-                    end.shutdown(socket.SHUT_RDWR)
-
-    def cut(self) -> None:
-        if self.listener is not None:
-            with contextlib.suppress(OSError):
-                self.listener.shutdown(socket.SHUT_RDWR)
-            self.listener.close()
-            self.listener = None
-        with self.lock:
-            for end in self.sockets:
-                with contextlib.suppress(OSError):
-                    end.shutdown(socket.SHUT_RDWR)
-                end.close()
-            self.sockets.clear()
 
 
 class PostgresPortal(Portal):

@@ -120,6 +120,10 @@ class EventType(models.TextChoices):
     DECISION_FILE_CONFIRMED = "decision_file_confirmed", _("Decision file confirmed for recording")
     ADMISSIONS_LIST_UPLOADED = "admissions_list_uploaded", _("Admissions list uploaded")
     ADMISSIONS_LIST_DELETED = "admissions_list_deleted", _("Admissions list deleted")
+    VERIFICATION_DOCUMENT_PURGED = (
+        "verification_document_purged",
+        _("Verification document deleted under the retention rule"),
+    )
 
 
 class UnknownEventTypeError(ValueError):

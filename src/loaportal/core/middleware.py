@@ -33,21 +33,34 @@ def content_security_policy(nonce: str) -> str:
 
 
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
+METRICS_PATH = "/metrics"
 
 
 class HealthCheckMiddleware:
-    """Answers ``/healthz`` first, before the HTTPS redirect and the host-name check, so a
-    load balancer can probe each server over plain HTTP at its address. The answer is fixed
-    JSON (no host name is used to build it)."""
+    """Answers ``/healthz`` (and ``/readyz``, ``/metrics``) first, before the HTTPS redirect
+    and the host-name check, so a load balancer can probe each server over plain HTTP at its
+    address. The answer is fixed JSON (no host name is used to build it)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path == HEALTH_PATH and request.method in ("GET", "HEAD"):
-            from loaportal.core.views import health
+        if request.method in ("GET", "HEAD"):
+            if request.path == HEALTH_PATH:
+                from loaportal.core.views import health
 
-            return health(request)
+                return health(request)
+            # Readiness and metrics likewise (core.health): probes reach each instance at
+            # its address; /metrics checks who asks itself.
+            if request.path == READY_PATH:
+                from loaportal.core.health import readiness_view
+
+                return readiness_view(request)
+            if request.path == METRICS_PATH:
+                from loaportal.core.health import metrics_view
+
+                return metrics_view(request)
         return self.get_response(request)
 
 

@@ -20,6 +20,7 @@ decorators (invitations, user-change requests) go through: the settings
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from dataclasses import dataclass
@@ -33,23 +34,56 @@ from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
+logger = logging.getLogger(__name__)
+
 PURGE_PROBABILITY = 0.01
 
 
 def _database_counters() -> bool:
-    return isinstance(cache, DatabaseCache | DummyCache)
+    return isinstance(cache, DatabaseCache | DummyCache) or _cache_down_until > time.monotonic()
+
+
+# When the shared cache (Redis) cannot be reached, counting falls back to the database's
+# counters (``core_ratecounter``, which every instance shares too) for ``CACHE_RETRY_SECONDS``,
+# then tries the cache again: limits keep holding across instances during an outage, never
+# fail open, and sign-in keeps working (ADR 0011). Counts made in Redis before the outage are
+# not seen by the database's counters and the other way round, so a window that spans the
+# switch counts afresh: at most one window's worth of extra attempts, per switch.
+CACHE_RETRY_SECONDS = 15.0
+_cache_down_until = 0.0
+
+
+def _cache_failed(exc: Exception) -> None:
+    global _cache_down_until
+    if _cache_down_until <= time.monotonic():
+        logger.warning(
+            "Rate limits: the cache is unreachable (%s); counting in the database",
+            type(exc).__name__,
+        )
+    _cache_down_until = time.monotonic() + CACHE_RETRY_SECONDS
+
+
+def _cache_errors() -> tuple[type[Exception], ...]:
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+
+    return (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 def _add(key: str, delta: int, ttl: float) -> int:
     """Add ``delta`` to the counter ``key`` atomically; its new value."""
     if _database_counters():
         return _add_in_database(key, delta, ttl)
-    for _ in range(3):
-        cache.add(key, 0, timeout=int(ttl) + 1)
-        try:
-            return cache.incr(key, delta)
-        except ValueError:  # expired between add and incr: start again
-            continue
+    try:
+        for _ in range(3):
+            cache.add(key, 0, timeout=int(ttl) + 1)
+            try:
+                return cache.incr(key, delta)
+            except ValueError:  # expired between add and incr: start again
+                continue
+    except _cache_errors() as exc:
+        _cache_failed(exc)
+        return _add_in_database(key, delta, ttl)
     return delta
 
 
@@ -82,7 +116,11 @@ def _sum(keys: list[str]) -> int:
 
         live = RateCounter.objects.filter(key__in=keys, expires_at__gte=timezone.now())
         return live.aggregate(total=Sum("count"))["total"] or 0
-    return sum(int(value or 0) for value in cache.get_many(keys).values())
+    try:
+        return sum(int(value or 0) for value in cache.get_many(keys).values())
+    except _cache_errors() as exc:
+        _cache_failed(exc)
+        return _sum(keys)
 
 
 def _delete(*keys: str) -> None:
@@ -90,8 +128,12 @@ def _delete(*keys: str) -> None:
         from loaportal.core.models import RateCounter
 
         RateCounter.objects.filter(key__in=keys).delete()
-    else:
+        return
+    try:
         cache.delete_many(keys)
+    except _cache_errors() as exc:
+        _cache_failed(exc)
+        _delete(*keys)
 
 
 BUCKETS = 10

@@ -43,6 +43,26 @@ def health(request):
 
 
 @public
+@never_cache
+def readiness(request):
+    """Readiness probe (``core.health``): answered by ``HealthCheckMiddleware`` before this
+    view is reached; routed so that the access sweep sees it."""
+    from loaportal.core.health import readiness_view
+
+    return readiness_view(request)
+
+
+@public
+@never_cache
+def metrics(request):
+    """Prometheus metrics (``core.health``), for allowed addresses or a bearer token only: a
+    404 for anyone else. Answered by ``HealthCheckMiddleware`` like ``readiness``."""
+    from loaportal.core.health import metrics_view
+
+    return metrics_view(request)
+
+
+@public
 def csrf_failure(request, reason: str = "") -> HttpResponse:
     return render(request, "core/csrf_failure.html", status=403)
 
@@ -65,6 +85,20 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
+    """500, or 503 when what failed is the database being unreachable: a bilingual page that
+    needs nothing from the database (``503.html``), with ``Retry-After``. The load balancer's
+    readiness probe (``/readyz``) says the same to it."""
+    import sys
+
+    from django.db import DatabaseError, InterfaceError
+    from django.template.loader import render_to_string
+
+    error = sys.exc_info()[1]
+    if isinstance(error, DatabaseError | InterfaceError):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        response["Cache-Control"] = "no-store"
+        return response
     return render(request, "500.html", status=500)
 
 

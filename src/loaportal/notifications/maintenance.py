@@ -4,23 +4,28 @@
 ``outbox_purge`` every hour; ``loaportal purge_outbox`` runs the purge by hand.
 
 Apps above this layer schedule their own jobs in the same loop with ``periodic_job_register``
-(called from their ``AppConfig.ready``): the worker runs each one every ``every_seconds``.
+(called from their ``AppConfig.ready``): each one runs every ``every_seconds``, once across all
+the workers of all the machines (a claim on its ``PeriodicJobRun`` row, ADR 0011).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db import DatabaseError
+from django.db.models import DateTimeField, ExpressionWrapper, Q
+from django.db.models.functions import Now
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from loaportal.notifications.models import MailboxMessage, OutgoingEmail
-from loaportal.notifications.tasks import enqueue_delivery
+from loaportal.notifications.models import MailboxMessage, OutgoingEmail, PeriodicJobRun
+from loaportal.notifications.tasks import enqueue_delivery, outbox_deliver
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +34,7 @@ Status = OutgoingEmail.Status
 # A due message is left this long to the task already queued for it before the sweep queues
 # another (a duplicate task is harmless: the claim lets only one of them send).
 SWEEP_GRACE = timedelta(seconds=30)
+EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -43,9 +49,40 @@ PERIODIC_JOBS: dict[str, PeriodicJob] = {}
 
 
 def periodic_job_register(name: str, run: Callable[[], object], *, every_seconds: float) -> None:
-    """Have the worker run ``run()`` every ``every_seconds`` (at most; it is skipped while the
-    worker is down). Jobs must be safe to run twice and in several workers at once."""
+    """Have the workers run ``run()`` every ``every_seconds``: once per interval across every
+    worker and scheduler process (``periodic_job_claim``), skipped while none runs. Jobs
+    should still be safe to run twice (a run slower than its interval may overlap the next)."""
     PERIODIC_JOBS[name] = PeriodicJob(name=name, run=run, every_seconds=every_seconds)
+
+
+PROCESS_NAME = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def periodic_job_claim(job: PeriodicJob, *, holder: str = "") -> bool:
+    """Claim the next run of ``job`` for this process; False when another process (here or on
+    another machine) ran it less than ``every_seconds`` ago.
+
+    One conditional UPDATE of the job's row decides, on the database's clock (no process's
+    clock decides alone): on PostgreSQL the second of two simultaneous claims waits for the
+    first's row lock, then finds the condition false. A job that raises keeps its claim: it
+    is tried again at its next interval, not at once by every other process.
+    """
+    PeriodicJobRun.objects.bulk_create(
+        [PeriodicJobRun(name=job.name, next_run_at=EPOCH)], ignore_conflicts=True
+    )
+    now = Now()
+    claimed = PeriodicJobRun.objects.filter(name=job.name, next_run_at__lte=now).update(
+        next_run_at=ExpressionWrapper(
+            now + timedelta(seconds=job.every_seconds), output_field=DateTimeField()
+        ),
+        last_started_at=now,
+        holder=(holder or PROCESS_NAME)[:200],
+    )
+    return claimed == 1
+
+
+def periodic_job_finished(job: PeriodicJob) -> None:
+    PeriodicJobRun.objects.filter(name=job.name).update(last_finished_at=Now())
 
 
 def tasks_reap() -> int:
@@ -74,8 +111,21 @@ def outbox_sweep() -> int:
         | Q(status=Status.SENDING, lease_until__lt=now)
     ).values_list("pk", flat=True)
     count = 0
+    queue_down = False
     for outbox_id in due.iterator():
-        enqueue_delivery(outbox_id)
+        if not queue_down:
+            try:
+                enqueue_delivery(outbox_id)
+                count += 1
+                continue
+            except DatabaseError:
+                raise
+            except Exception as exc:
+                # The queue (Redis) is unreachable: deliver from here, so that sign-in codes
+                # keep leaving during the outage (the outbox claim keeps it to one sending).
+                logger.warning("The task queue is unreachable (%s); delivering directly", exc)
+                queue_down = True
+        outbox_deliver(outbox_id=outbox_id)
         count += 1
     if count:
         logger.info("Queued %s delivery task(s) for email(s) left waiting", count)

@@ -75,3 +75,24 @@ class OutgoingEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+
+class PeriodicJobRun(models.Model):
+    """When a scheduled job (``notifications.maintenance.periodic_job_register``) may run next,
+    shared by every worker and scheduler process on every machine: a process runs a job only
+    after claiming its row with one conditional UPDATE (``periodic_job_claim``), so each job
+    runs once per interval across all of them, on the database's clock."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    next_run_at = models.DateTimeField()
+    last_started_at = models.DateTimeField(null=True, blank=True)
+    last_finished_at = models.DateTimeField(null=True, blank=True)
+    # Which process holds the current run (host:pid), for the operator.
+    holder = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled job")
+        verbose_name_plural = _("scheduled jobs")
+
+    def __str__(self) -> str:
+        return self.name

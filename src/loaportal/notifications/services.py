@@ -7,6 +7,7 @@ only the row's id. ``notifications.tasks`` delivers it at least once.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -20,10 +21,17 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from loaportal.core.logging import current_request_id
 from loaportal.core.typography import french_spacing
 from loaportal.notifications.models import OutgoingEmail
 from loaportal.notifications.sealing import seal
 from loaportal.notifications.tasks import enqueue_delivery
+
+logger = logging.getLogger(__name__)
+
+# Ahead of maintenance.SWEEP_GRACE (30 s): an email whose task could not be queued is due for
+# the sweep at once.
+SWEEP_GRACE_FOR_UNQUEUED = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -96,10 +104,23 @@ def email_send(*, to: str | list[str], email: RenderedEmail) -> OutgoingEmail:
         next_attempt_at=now,
         deliver_until=now + delivery_window(email.kind),
     )
-    # Robust: if the queue cannot take the task (Redis down), the email is safe in the outbox
-    # and the worker's sweep queues it; the action that sent it must not fail for that.
-    transaction.on_commit(lambda: enqueue_delivery(outgoing.pk), robust=True)
+    # If the queue cannot take the task (Redis down), the email is safe in the outbox and the
+    # worker's sweep delivers it; the action that sent it must not fail for that.
+    request_id = current_request_id.get()
+    transaction.on_commit(lambda: _enqueue_or_leave_to_sweep(outgoing.pk, request_id))
     return outgoing
+
+
+def _enqueue_or_leave_to_sweep(outbox_id: int, request_id: str) -> None:
+    try:
+        enqueue_delivery(outbox_id, request_id=request_id)
+    except Exception as exc:
+        logger.warning("Could not queue email %s (%s); the sweep will", outbox_id, exc)
+        # Due at once for the sweep, without its grace for a task already queued (there is
+        # none): a sign-in code leaves within one maintenance interval.
+        OutgoingEmail.objects.filter(pk=outbox_id, status=OutgoingEmail.Status.QUEUED).update(
+            next_attempt_at=timezone.now() - SWEEP_GRACE_FOR_UNQUEUED
+        )
 
 
 def email_send_template(

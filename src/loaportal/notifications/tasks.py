@@ -26,6 +26,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
+from loaportal.core.logging import current_request_id
 from loaportal.notifications.models import OutgoingEmail
 from loaportal.notifications.sealing import InvalidToken, open_sealed
 
@@ -145,23 +146,34 @@ def outbox_deliver(*, outbox_id: int) -> Outcome:
         )
         return Outcome("retry", retry_at=retry_at)
     _finish(email, status=Status.SENT)
+    logger.info("Email %s (%s) delivered", email.pk, email.kind)
     return Outcome("sent")
 
 
-def enqueue_delivery(outbox_id: int, *, run_after: datetime | None = None) -> None:
+def enqueue_delivery(
+    outbox_id: int, *, run_after: datetime | None = None, request_id: str | None = None
+) -> None:
     """Queue a delivery task; a deferred one only where the queue can defer (else the sweep
     picks the row up when it is due)."""
+    # The request that caused the email goes with it, for the worker's log lines.
+    request_id = current_request_id.get() if request_id is None else request_id
+    extra = {"request_id": request_id} if request_id else {}
     if run_after is not None:
         if not deliver_email.get_backend().supports_defer:
             return
-        deliver_email.using(run_after=run_after).enqueue(outbox_id=outbox_id)
+        deliver_email.using(run_after=run_after).enqueue(outbox_id=outbox_id, **extra)
     else:
-        deliver_email.enqueue(outbox_id=outbox_id)
+        deliver_email.enqueue(outbox_id=outbox_id, **extra)
 
 
 @task()
-def deliver_email(*, outbox_id: int) -> str:
-    outcome = outbox_deliver(outbox_id=outbox_id)
-    if outcome.retry_at is not None:
-        enqueue_delivery(outbox_id, run_after=outcome.retry_at)
-    return outcome.status
+def deliver_email(*, outbox_id: int, request_id: str = "") -> str:
+    token = current_request_id.set(request_id) if request_id else None
+    try:
+        outcome = outbox_deliver(outbox_id=outbox_id)
+        if outcome.retry_at is not None:
+            enqueue_delivery(outbox_id, run_after=outcome.retry_at)
+        return outcome.status
+    finally:
+        if token is not None:
+            current_request_id.reset(token)

@@ -17,3 +17,13 @@ class VerificationsConfig(AppConfig):
         periodic_job_register(
             "verifications-documents", verifications_hourly, every_seconds=60 * 60
         )
+        # The retention rule (DOCUMENT_RETENTION_YEARS), once a day across every worker.
+        from loaportal.verifications.retention import verifications_retention
+
+        periodic_job_register(
+            "verifications-retention", verifications_retention, every_seconds=24 * 60 * 60
+        )
+        # /readyz (the documents' storage) and /metrics (deadlines passed): core.health.
+        from loaportal.verifications import health
+
+        health.register()

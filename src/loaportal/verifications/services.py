@@ -16,7 +16,7 @@ or an orphan file.
 
 from __future__ import annotations
 
-import contextlib
+import logging
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -52,9 +52,12 @@ from loaportal.verifications.models import (
     VerificationRequest,
     name_search_key,
 )
+from loaportal.verifications.storage import document_path, documents_backend, documents_storage
 
 if TYPE_CHECKING:
     from loaportal.accounts.models import User
+
+logger = logging.getLogger(__name__)
 
 Status = VerificationRequest.Status
 
@@ -77,6 +80,10 @@ MSG_APPLICATION_NUMBER_INVALID = _(
 MSG_APPLICATION_NUMBER_DUPLICATE = _("A request with this application number already exists.")
 MSG_APPLICATION_NUMBER_REPEATED = _("This application number appears more than once in the file.")
 MSG_REQUIRED = _("This value is required.")
+MSG_DOCUMENT_NOT_STORED = _(
+    "The document could not be stored just now, so the request was not created. "
+    "Nothing was saved; try again in a few minutes."
+)
 MSG_ROW_TOO_MANY_CELLS = _("This row has more cells than the header has columns.")
 MSG_TOO_LONG = _("This value is too long (at most %(limit)s characters).")
 MSG_DATE_INVALID = _("Enter a real date in the form YYYY-MM-DD.")
@@ -354,8 +361,7 @@ def _write(
                     valid.document.size,
                 ):
                     raise _changed(valid)
-            request.document.save("document", ContentFile(document.content), save=False)
-            written.append(request.document.name)
+            _store(request, document, written)
             requests.append(request)
         VerificationRequest.objects.bulk_create(requests, batch_size=500)
         VerificationEvent.objects.bulk_create(
@@ -390,6 +396,23 @@ def _write(
     return requests, written
 
 
+def _store(request: VerificationRequest, document: CheckedDocument, written: list[str]) -> None:
+    """Write the document to the storage. A storage that refuses it (a full or read-only disk,
+    an object store that is down or refuses the credentials) is a ``DocumentError`` with a
+    clear message, logged with the exception but never the document; an object that might
+    have been written half-way is deleted again by the caller with the others."""
+    name = document_path(request, "document")
+    try:
+        request.document.name = documents_storage().save(name, ContentFile(document.content))
+    except Exception:
+        logger.exception("The document storage refused a document (%s bytes)", document.size)
+        written.append(name)
+        raise DocumentError(
+            MSG_DOCUMENT_NOT_STORED, code="document_not_stored", field="document"
+        ) from None
+    written.append(request.document.name)
+
+
 def _changed(valid: _Valid) -> DocumentError:
     error = DocumentError(
         MSG_DOCUMENT_CHANGED % {"name": valid.document_name},
@@ -401,12 +424,14 @@ def _changed(valid: _Valid) -> DocumentError:
 
 
 def _delete_files(names: Iterable[str]) -> None:
-    from loaportal.verifications.storage import documents_storage
-
+    """Delete what intake wrote; a storage that cannot delete now leaves the file to the
+    hourly sweep (``verification_documents_sweep``)."""
     storage = documents_storage()
     for name in names:
-        with contextlib.suppress(OSError):
+        try:
             storage.delete(name)
+        except Exception:
+            logger.warning("Could not delete a stored document; the hourly sweep will")
 
 
 def _run_atomic(
@@ -998,18 +1023,11 @@ def verification_documents_sweep(*, now: datetime | None = None) -> int:
     after intake returned. The hour leaves any intake in progress alone. Returns how many files
     it deleted. The worker runs it every hour.
     """
-    from loaportal.verifications.storage import documents_storage
-
     now = now or timezone.now()
     storage = documents_storage()
-    root = Path(storage.location)
-    if not root.is_dir():
-        return 0
-    cutoff = (now - ORPHAN_GRACE).timestamp()
+    cutoff = now - ORPHAN_GRACE
     candidates = [
-        path.relative_to(root).as_posix()
-        for path in root.rglob("*")
-        if path.is_file() and path.stat().st_mtime < cutoff
+        stored.name for stored in documents_backend().documents() if stored.modified < cutoff
     ]
     deleted = 0
     for start in range(0, len(candidates), 500):

@@ -18,7 +18,13 @@ from django.db import DatabaseError, InterfaceError, connection, connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from loaportal.notifications.maintenance import PERIODIC_JOBS, outbox_purge, queue_maintain
+from loaportal.notifications.maintenance import (
+    PERIODIC_JOBS,
+    outbox_purge,
+    periodic_job_claim,
+    periodic_job_finished,
+    queue_maintain,
+)
 
 logger = logging.getLogger("loaportal.worker")
 
@@ -43,13 +49,19 @@ class Maintenance(threading.Thread):
         for job in list(PERIODIC_JOBS.values()):
             if time.monotonic() < self.next_run.get(job.name, 0.0):
                 continue
-            self.next_run[job.name] = time.monotonic() + job.every_seconds
+            self.next_run[job.name] = time.monotonic() + min(job.every_seconds, self.interval)
+            # Once across every process on every machine: whoever claims the run does it.
+            if not periodic_job_claim(job):
+                continue
+            logger.info("Scheduled job %s: running", job.name)
             try:
                 job.run()
             except DATABASE_ERRORS:
                 raise
             except Exception:
                 logger.exception("Periodic job %s failed", job.name)
+            else:
+                periodic_job_finished(job)
 
     def run(self) -> None:
         while not self.stopping.is_set():
@@ -95,16 +107,32 @@ class Command(BaseCommand):
         parser.add_argument(
             "--batch", action="store_true", help="Process what is queued, then exit."
         )
+        parser.add_argument(
+            "--scheduler",
+            action="store_true",
+            help="Run only the queue maintenance and the scheduled jobs, no tasks (a "
+            "scheduler process beside task-only workers started with --no-scheduler).",
+        )
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="Run only tasks: leave the maintenance and scheduled jobs to a scheduler.",
+        )
 
     def handle(self, *args, **options):
         backend = settings.TASKS["default"]["BACKEND"]
         if not backend.startswith(("django_tasks_rq.", "django_tasks_db.")):
             self.stdout.write(f"{backend} runs tasks without a worker; nothing to do.")
             return
+        if options["scheduler"]:
+            # Scheduled jobs run once across every process (notifications.maintenance's
+            # lease), so a scheduler beside workers that also run them is harmless.
+            Maintenance(options["maintenance_interval"]).run()
+            return
         if options["batch"]:
             queue_maintain()
             Maintenance(options["maintenance_interval"]).run_periodic_jobs()
-        else:
+        elif not options["no_scheduler"]:
             Maintenance(options["maintenance_interval"]).start()
         if backend.startswith("django_tasks_rq."):
             call_command(
