@@ -39,6 +39,7 @@ from loaportal.institutions.selectors import membership_current
 from loaportal.notifications.services import email_send_template
 from loaportal.verifications.deadlines import deadline_for, institution_zone
 from loaportal.verifications.documents import CheckedDocument, DocumentError, document_check
+from loaportal.verifications.signals import history_announce
 from loaportal.verifications.models import (
     VerificationAnnouncement,
     VerificationEvent,
@@ -326,6 +327,7 @@ def _write(
                 document_size=valid.document.size,
                 status=Status.PENDING,
                 created_at=now,
+                updated_at=now,
                 created_by=created_by,
                 **valid.fields,
             )
@@ -344,7 +346,7 @@ def _write(
             written.append(request.document.name)
             requests.append(request)
         VerificationRequest.objects.bulk_create(requests, batch_size=500)
-        VerificationEvent.objects.bulk_create(
+        events = VerificationEvent.objects.bulk_create(
             [
                 VerificationEvent(
                     request=request,
@@ -357,6 +359,8 @@ def _write(
             ],
             batch_size=500,
         )
+        # bulk_create skips VerificationEvent.save, which announces single entries.
+        history_announce(event.pk for event in events)
         for request in requests:
             audit_record(
                 event_type=AuditEvent.Type.VERIFICATION_REQUEST_CREATED,
