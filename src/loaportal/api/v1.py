@@ -22,7 +22,7 @@ from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from ninja import File, Form, NinjaAPI, Query, Router, Schema
+from ninja import File, Form, NinjaAPI, Query, Router, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.files import UploadedFile
@@ -107,13 +107,22 @@ def _api_error(request: HttpRequest, exc: ApiError) -> HttpResponse:
 def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     body = ApiError(422, "invalid_input").body()
     body["errors"] = [
-        {
-            "field": ".".join(str(part) for part in error.get("loc", ())[1:] or error.get("loc", ())),
-            "message": str(error.get("msg", "")),
-        }
+        {"field": _location(error.get("loc", ())), "message": str(error.get("msg", ""))}
         for error in exc.errors
     ]
     return api.create_response(request, body, status=422)
+
+
+# The names of the views' parameters, which are not part of what the caller sends.
+_PARAMETER_NAMES = {"payload", "filters", "data"}
+
+
+def _location(loc: Any) -> str:
+    """Where the bad input is, as the caller names it ("decisions.3.outcome", "status")."""
+    parts = [str(part) for part in loc][1:]
+    if parts and parts[0] in _PARAMETER_NAMES:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
 
 
 @api.exception_handler(AuthenticationError)
@@ -388,7 +397,7 @@ def _decide_one(
 )
 def dli_decide(
     request: HttpRequest, application_number: str, payload: DecisionIn
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     """Final once recorded. Sending the same outcome again changes nothing: 200 with
     ``recorded: false`` and ``code: already_decided_same_outcome``. Refusals: 409
     (``already_decided``, ``past_deadline``), 422 (``outcome_invalid``, ``comment_required``,
@@ -400,7 +409,7 @@ def dli_decide(
     )
     code = result["code"]
     if result["recorded"] or code == "already_decided_same_outcome":
-        return 200, result
+        return Status(200, result)
     status = 409 if code in ("already_decided", "past_deadline") else 422
     raise ApiError(status, code, result["message"], field=_field_of(code))
 
@@ -541,7 +550,7 @@ def _existing(number: str) -> VerificationRequest | None:
 )
 def ircc_create(
     request: HttpRequest, data: Form[IrccCreateIn], document: File[UploadedFile]
-) -> tuple[int, dict[str, Any]]:
+) -> Status:
     """Multipart: the columns of ``loaportal import_requests`` as form fields, the document
     (PDF, JPEG or PNG) in ``document``. Idempotent on the application number: the same request
     again returns the existing one (200); different data for the same number is refused (409
@@ -576,10 +585,10 @@ def ircc_create(
             if existing is None:
                 raise
         else:
-            return 201, _ircc_out(created, now)
+            return Status(201, _ircc_out(created, now))
     if not _same_request(existing, data, content):
         raise ApiError(409, "application_number_conflict", field="application_number")
-    return 200, _ircc_out(existing, now)
+    return Status(200, _ircc_out(existing, now))
 
 
 api.add_router("/dli/", dli)
