@@ -33,6 +33,11 @@ def v1_patterns() -> list[URLPattern | URLResolver]:
     ]
     for pattern in patterns:
         assert isinstance(pattern, URLPattern)
+        if pattern.name == "api-root":
+            # django-ninja's empty root (a 404) names the API's prefix for its OpenAPI
+            # document: the reference page stands there instead.
+            declared.append(path("", views.reference_redirect, name="api-root"))
+            continue
         rule = Access.PUBLIC if pattern.name == "openapi-json" else Access.TOKEN
         setattr(pattern.callback, ACCESS_ATTRIBUTE, rule)
         declared.append(pattern)

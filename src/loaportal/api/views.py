@@ -117,3 +117,8 @@ def reference(request: HttpRequest) -> HttpResponse:
     """The browsable API reference: Swagger UI from the portal's own static files (the CSP
     stays ``script-src 'self'``: the page's script is a file, not inline)."""
     return render(request, "api/reference.html")
+
+
+@public
+def reference_redirect(request: HttpRequest) -> HttpResponse:
+    return redirect("api_v1:api_reference")
