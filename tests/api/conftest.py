@@ -51,13 +51,22 @@ def world(db):
     officer = OfficerFactory()
     tokens = {
         "a_read": api_token_create(
-            institution=a.institution, name="A read", scope=ApiToken.Scope.READ, created_by=a.primary
+            institution=a.institution,
+            name="A read",
+            scope=ApiToken.Scope.READ,
+            created_by=a.primary,
         ),
         "a_decide": api_token_create(
-            institution=a.institution, name="A SIS", scope=ApiToken.Scope.DECIDE, created_by=a.primary
+            institution=a.institution,
+            name="A SIS",
+            scope=ApiToken.Scope.DECIDE,
+            created_by=a.primary,
         ),
         "b_decide": api_token_create(
-            institution=b.institution, name="B SIS", scope=ApiToken.Scope.DECIDE, created_by=b.primary
+            institution=b.institution,
+            name="B SIS",
+            scope=ApiToken.Scope.DECIDE,
+            created_by=b.primary,
         ),
         "ircc": api_token_create_ircc(name="GCMS", created_by=officer),
     }

@@ -65,7 +65,9 @@ def test_the_same_batch_twice_at_once_decides_each_request_once():
     assert len(answers) == 2
     assert answers[0]["recorded"] + answers[1]["recorded"] == len(requests)
     for index in range(len(requests)):
-        pair = sorted((a["results"][index]["recorded"], a["results"][index]["code"] or "") for a in answers)
+        pair = sorted(
+            (a["results"][index]["recorded"], a["results"][index]["code"] or "") for a in answers
+        )
         assert pair == [(False, "already_decided_same_outcome"), (True, "")], (index, pair)
     assert VerificationEvent.objects.filter(kind="decided").count() == len(requests)
     assert set(VerificationRequest.objects.values_list("status", flat=True)) == {"verified_matched"}

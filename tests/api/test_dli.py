@@ -15,7 +15,12 @@ LIST = "/dli/verification-requests"
 
 
 def _decisions(*items):
-    return {"decisions": [dict(zip(("application_number", "outcome", "comment"), item, strict=False)) for item in items]}
+    return {
+        "decisions": [
+            dict(zip(("application_number", "outcome", "comment"), item, strict=False))
+            for item in items
+        ]
+    }
 
 
 def test_a_dli_token_never_reads_downloads_or_decides_another_dlis_requests(world, api_as):
@@ -54,12 +59,24 @@ def test_list_filters_and_cursor_pages(world, api_as, time_machine):
         requests.append(make_request(institution))
     time_machine.move_to(start + timedelta(days=5))
     verification_decide(
-        verification_request=requests[0], outcome="verified_matched", comment="", decided_by=world["a"].primary
+        verification_request=requests[0],
+        outcome="verified_matched",
+        comment="",
+        decided_by=world["a"].primary,
     )
     api = api_as("a_read")
     pending = api.get(LIST, status="pending").json()["items"]
-    assert [item["application_number"] for item in pending] == [r.application_number for r in requests[1:]]
-    assert set(pending[0]) >= {"application_number", "surname", "given_names", "date_of_birth", "due_at", "status"}
+    assert [item["application_number"] for item in pending] == [
+        r.application_number for r in requests[1:]
+    ]
+    assert set(pending[0]) >= {
+        "application_number",
+        "surname",
+        "given_names",
+        "date_of_birth",
+        "due_at",
+        "status",
+    }
     # Pages of two, in due order, without repeats or gaps.
     seen, cursor = [], None
     while True:
@@ -71,8 +88,12 @@ def test_list_filters_and_cursor_pages(world, api_as, time_machine):
     assert seen == [r.application_number for r in requests]
     due_before = requests[2].due_at.isoformat()
     assert len(api.get(LIST, due_before=due_before).json()["items"]) == 2
-    changed = api.get(LIST, order="updated_at", updated_since=(start + timedelta(days=4, hours=12)).isoformat())
-    assert [item["application_number"] for item in changed.json()["items"]] == [requests[0].application_number]
+    changed = api.get(
+        LIST, order="updated_at", updated_since=(start + timedelta(days=4, hours=12)).isoformat()
+    )
+    assert [item["application_number"] for item in changed.json()["items"]] == [
+        requests[0].application_number
+    ]
     assert api.get(LIST, cursor="garbage").json()["code"] == "cursor_invalid"
     assert api.get(LIST, status="bogus").status_code == 422
 
@@ -91,9 +112,14 @@ def test_batch_follows_every_rule_of_the_web_form_item_by_item(world, api_as, ti
     start = timezone.now()
     overdue = make_request(institution)
     time_machine.move_to(start + timedelta(days=11))
-    ok, no_comment, long_comment, cancelled, other_decided = (make_request(institution) for _ in range(5))
+    ok, no_comment, long_comment, cancelled, other_decided = (
+        make_request(institution) for _ in range(5)
+    )
     verification_decide(
-        verification_request=other_decided, outcome="not_verified_no_match", comment="Not ours", decided_by=world["a"].secondaries[0]
+        verification_request=other_decided,
+        outcome="not_verified_no_match",
+        comment="Not ours",
+        decided_by=world["a"].secondaries[0],
     )
     body = _decisions(
         (ok.application_number, "verified_matched"),
@@ -128,7 +154,9 @@ def test_batch_follows_every_rule_of_the_web_form_item_by_item(world, api_as, ti
     assert statuses[cancelled.application_number] == "not_verified_cancelled"
     assert statuses[no_comment.application_number] == "pending"
     assert statuses[other_decided.application_number] == "not_verified_no_match"
-    assert VerificationRequest.objects.get(pk=cancelled.pk).decision_comment == "Withdrew on 3 March"
+    assert (
+        VerificationRequest.objects.get(pk=cancelled.pk).decision_comment == "Withdrew on 3 March"
+    )
     assert VerificationRequest.objects.get(pk=ok.pk).decided_by == world["a"].primary
 
 
@@ -154,7 +182,9 @@ def test_batch_limits(world, api_as):
     assert response.json()["errors"][0]["field"].startswith("decisions")
     assert api.post("/dli/decisions", {"decisions": []}).status_code == 422
     response = api.client.post(
-        "/api/v1/dli/decisions", "{not json", content_type="application/json",
+        "/api/v1/dli/decisions",
+        "{not json",
+        content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {api.token}",
     )
     assert response.status_code in (400, 422) and "code" in response.json()
@@ -175,6 +205,8 @@ def test_single_decision_endpoint(world, api_as, time_machine):
     assert response.status_code == 409 and response.json()["code"] == "already_decided"
     late = make_request(world["a"].institution)
     time_machine.move_to(timezone.now() + timedelta(days=11))
-    response = api.post(f"{LIST}/{late.application_number}/decision", {"outcome": "verified_matched"})
+    response = api.post(
+        f"{LIST}/{late.application_number}/decision", {"outcome": "verified_matched"}
+    )
     assert response.status_code == 409 and response.json()["code"] == "past_deadline"
     assert api.get(f"{LIST}/{late.application_number}").json()["status"] == "no_response"

@@ -84,11 +84,17 @@ def test_results_feed_in_a_stable_order_a_poller_resumes_from(world, api_as, tim
     second = make_request(b)
     time_machine.move_to(start + timedelta(minutes=2))
     verification_decide(
-        verification_request=first, outcome="not_verified_no_match", comment="Altered", decided_by=world["a"].primary
+        verification_request=first,
+        outcome="not_verified_no_match",
+        comment="Altered",
+        decided_by=world["a"].primary,
     )
     api = api_as("ircc")
     items = api.get(PATH).json()["items"]
-    assert [i["application_number"] for i in items] == [second.application_number, first.application_number]
+    assert [i["application_number"] for i in items] == [
+        second.application_number,
+        first.application_number,
+    ]
     decided = items[1]
     assert decided["dli_number"] == a.dli_number
     assert decided["status"] == decided["outcome"] == "not_verified_no_match"
@@ -100,10 +106,16 @@ def test_results_feed_in_a_stable_order_a_poller_resumes_from(world, api_as, tim
     assert page["items"][0]["application_number"] == second.application_number
     time_machine.move_to(start + timedelta(minutes=3))
     verification_decide(
-        verification_request=second, outcome="verified_matched", comment="", decided_by=world["b"].primary
+        verification_request=second,
+        outcome="verified_matched",
+        comment="",
+        decided_by=world["b"].primary,
     )
     rest = api.get(PATH, cursor=page["next_cursor"]).json()["items"]
-    assert [i["application_number"] for i in rest] == [first.application_number, second.application_number]
+    assert [i["application_number"] for i in rest] == [
+        first.application_number,
+        second.application_number,
+    ]
     since = api.get(PATH, updated_since=(start + timedelta(minutes=2, seconds=30)).isoformat())
     assert [i["application_number"] for i in since.json()["items"]] == [second.application_number]
     filtered = api.get(PATH, status="verified_matched").json()["items"]

@@ -32,7 +32,9 @@ def test_primary_creates_a_token_shown_once_then_revokes_it(signed_in, lang):
     assert len(shown) == 1
     caller = api_token_authenticate(shown[0])
     assert caller.user == dli.primary and caller.token.scope == "decide"
-    assert response["Cache-Control"].startswith("no-store") or "no-store" in response["Cache-Control"]
+    assert (
+        response["Cache-Control"].startswith("no-store") or "no-store" in response["Cache-Control"]
+    )
     # Never again.
     assert not TOKEN.search(client.get(url).content.decode())
     token = ApiToken.objects.get()
@@ -80,7 +82,13 @@ def test_create_api_token_prints_the_token_alone_on_the_last_line(db):
     dli = dli_with_users(name="cli-college", secondaries=0)
     out = StringIO()
     call_command(
-        "create_api_token", "--dli", dli.institution.dli_number, "--name", "SIS", "--scope", "decide",
+        "create_api_token",
+        "--dli",
+        dli.institution.dli_number,
+        "--name",
+        "SIS",
+        "--scope",
+        "decide",
         stdout=out,
     )
     last = out.getvalue().strip().splitlines()[-1]

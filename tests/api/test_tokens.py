@@ -90,7 +90,11 @@ def test_dli_token_cannot_reach_ircc_paths_nor_ircc_token_dli_paths(world, api_a
 def test_read_token_cannot_decide(world, api_as):
     request = make_request(world["a"].institution)
     api = api_as("a_read")
-    body = {"decisions": [{"application_number": request.application_number, "outcome": "verified_matched"}]}
+    body = {
+        "decisions": [
+            {"application_number": request.application_number, "outcome": "verified_matched"}
+        ]
+    }
     response = api.post("/dli/decisions", body)
     assert response.status_code == 403 and response.json()["code"] == "scope_insufficient"
     response = api.post(
@@ -142,7 +146,11 @@ def test_audit_entries_name_the_token_and_its_dli(world, api_as):
     api.get(f"/dli/verification-requests/{request.application_number}/document")
     api.post(
         "/dli/decisions",
-        {"decisions": [{"application_number": request.application_number, "outcome": "verified_matched"}]},
+        {
+            "decisions": [
+                {"application_number": request.application_number, "outcome": "verified_matched"}
+            ]
+        },
     )
     for kind in ("verification_document_viewed", "verification_decided"):
         event = AuditEvent.objects.get(event_type=kind)
@@ -151,4 +159,6 @@ def test_audit_entries_name_the_token_and_its_dli(world, api_as):
         assert event.details["api_token"]["dli_number"] == world["a"].institution.dli_number
         assert event.actor == world["a"].primary
     # A page's action afterwards names no token.
-    assert "api_token" not in AuditEvent.objects.get(event_type="verification_request_created").details
+    assert (
+        "api_token" not in AuditEvent.objects.get(event_type="verification_request_created").details
+    )

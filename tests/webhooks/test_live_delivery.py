@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 import subprocess
 import time
-import uuid
 import urllib.request
+import uuid
 
 import pytest
 
@@ -26,14 +26,16 @@ from loaportal.institutions.selectors import membership_primary
 from loaportal.webhooks.services import webhook_endpoint_register
 institution = Institution.objects.get(dli_number={dli!r})
 registered = webhook_endpoint_register(
-    institution=institution, url={url!r}, created_by=membership_primary(institution=institution).user)
+    institution=institution, url={url!r},
+    created_by=membership_primary(institution=institution).user)
 print(json.dumps(registered.secret))
 """
 
 STATE = """
 import json
 from loaportal.webhooks.models import WebhookDelivery
-print(json.dumps(list(WebhookDelivery.objects.values_list("status", "attempts", "last_status_code"))))
+rows = WebhookDelivery.objects.values_list("status", "attempts", "last_status_code")
+print(json.dumps(list(rows)))
 """
 
 
@@ -61,8 +63,9 @@ def portal(django_db_setup, django_db_blocker, _smtp_controller, tmp_path):
     }
     with (
         django_db_blocker.unblock(),
-        portal_processes(tmp_path=tmp_path, smtp_port=_smtp_controller.port, workers=2, env=env)
-        as portal,
+        portal_processes(
+            tmp_path=tmp_path, smtp_port=_smtp_controller.port, workers=2, env=env
+        ) as portal,
     ):
         worker = subprocess.Popen(  # noqa: S603 (our own command)
             [str(BIN / "loaportal"), "worker", "--interval", "0.1", "--maintenance-interval", "1"],

@@ -17,8 +17,8 @@ from loaportal.webhooks.models import WebhookDelivery
 from loaportal.webhooks.services import (
     WebhookError,
     webhook_deadline_notices,
-    webhook_deliveries_sweep,
     webhook_deliver,
+    webhook_deliveries_sweep,
     webhook_endpoint_register,
     webhook_endpoint_remove,
 )
@@ -37,10 +37,14 @@ def two_dlis(db):
     return dli_with_users(name="a-college"), dli_with_users(name="b-college")
 
 
-def test_a_new_request_is_delivered_signed_to_its_dli_only(two_dlis, django_capture_on_commit_callbacks):
+def test_a_new_request_is_delivered_signed_to_its_dli_only(
+    two_dlis, django_capture_on_commit_callbacks
+):
     a, b = two_dlis
     with receiver() as mine, receiver() as theirs:
-        registered = webhook_endpoint_register(institution=a.institution, url=mine.url, created_by=a.primary)
+        registered = webhook_endpoint_register(
+            institution=a.institution, url=mine.url, created_by=a.primary
+        )
         webhook_endpoint_register(institution=b.institution, url=theirs.url, created_by=b.primary)
         with django_capture_on_commit_callbacks(execute=True):
             request = make_request(a.institution)
@@ -54,7 +58,9 @@ def test_a_new_request_is_delivered_signed_to_its_dli_only(two_dlis, django_capt
     assert delivery.signature_verify(
         registered.secret, got.headers["LOA-Signature"], got.body, now=int(time.time())
     )
-    assert not delivery.signature_verify("whsec_other", got.headers["LOA-Signature"], got.body, now=int(time.time()))
+    assert not delivery.signature_verify(
+        "whsec_other", got.headers["LOA-Signature"], got.body, now=int(time.time())
+    )
     # A replay hours later is refused by the timestamp.
     assert not delivery.signature_verify(
         registered.secret, got.headers["LOA-Signature"], got.body, now=int(time.time()) + 3600
@@ -63,14 +69,21 @@ def test_a_new_request_is_delivered_signed_to_its_dli_only(two_dlis, django_capt
     assert AuditEvent.objects.filter(event_type="webhook_endpoint_created").count() == 2
 
 
-def test_decisions_are_not_sent_and_removed_endpoints_get_nothing(two_dlis, django_capture_on_commit_callbacks):
+def test_decisions_are_not_sent_and_removed_endpoints_get_nothing(
+    two_dlis, django_capture_on_commit_callbacks
+):
     a, _ = two_dlis
     with receiver() as mine:
-        registered = webhook_endpoint_register(institution=a.institution, url=mine.url, created_by=a.primary)
+        registered = webhook_endpoint_register(
+            institution=a.institution, url=mine.url, created_by=a.primary
+        )
         request = make_request(a.institution)
         with django_capture_on_commit_callbacks(execute=True):
             verification_decide(
-                verification_request=request, outcome="verified_matched", comment="", decided_by=a.primary
+                verification_request=request,
+                outcome="verified_matched",
+                comment="",
+                decided_by=a.primary,
             )
         webhook_endpoint_remove(endpoint=registered.endpoint, removed_by=a.primary)
         with django_capture_on_commit_callbacks(execute=True):
@@ -97,7 +110,9 @@ def test_the_24_hour_event_is_raised_once_per_request(two_dlis, django_capture_o
     assert payload["data"]["application_number"] == soon.application_number
 
 
-def test_a_failing_receiver_is_retried_with_backoff(two_dlis, django_capture_on_commit_callbacks, settings, time_machine):
+def test_a_failing_receiver_is_retried_with_backoff(
+    two_dlis, django_capture_on_commit_callbacks, settings, time_machine
+):
     a, _ = two_dlis
     settings.WEBHOOK_MAX_ATTEMPTS = 3
     with receiver(script=[(500, 0.0), (503, 0.0), (204, 0.0)]) as flaky:
@@ -131,7 +146,9 @@ def test_registration_rules(two_dlis, settings):
             webhook_endpoint_register(institution=a.institution, url=url, created_by=a.primary)
         assert refused.value.code == code
     with pytest.raises(WebhookError) as refused:
-        webhook_endpoint_register(institution=a.institution, url="https://x.example/", created_by=a.secondaries[0])
+        webhook_endpoint_register(
+            institution=a.institution, url="https://x.example/", created_by=a.secondaries[0]
+        )
     assert refused.value.code == "not_primary"
     settings.WEBHOOK_ALLOW_LOCAL_TARGETS = False  # as in production
     for url, code in [

@@ -24,8 +24,9 @@ MESSAGES: dict[str, StrOrPromise] = {
         "The user who created this API token no longer has access: create a new token."
     ),
     "wrong_side": _("This API token cannot be used for these paths."),
-    "scope_insufficient": _("This API token may only read: recording decisions needs a token "
-                            "with the scope “decide”."),
+    "scope_insufficient": _(
+        "This API token may only read: recording decisions needs a token with the scope “decide”."
+    ),
     "rate_limited": _("Too many calls with this API token: try again in a moment."),
     "not_found": _("There is no such verification request, or it is not yours to see."),
     "invalid_input": _("Some values in the call are not valid: see “errors”."),

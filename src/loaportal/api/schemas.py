@@ -138,6 +138,4 @@ class IrccCreateIn(Schema):
     student_id: str = Field("", max_length=200)
     loa_number: str = Field("", max_length=200)
     campus: str = Field("", max_length=1000)
-    requested_at: str = Field(
-        "", max_length=200, description="ISO 8601 with offset; empty: now"
-    )
+    requested_at: str = Field("", max_length=200, description="ISO 8601 with offset; empty: now")

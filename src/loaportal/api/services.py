@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from loaportal.accounts.models import User
     from loaportal.institutions.models import Institution
 
-TOKEN_PREFIX = "loa"
+TOKEN_PREFIX = "loa"  # noqa: S105 (the tokens' visible prefix, not a secret)
 # last_used_at is written at most this often per token: an integration calling many times a
 # second must not turn every read into a write.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -208,8 +208,10 @@ def _owner_still_entitled(token: ApiToken) -> bool:
     roles = roles_of(user)
     if token.kind == ApiToken.Kind.IRCC:
         return roles.is_officer
-    return roles.is_member and roles.institution is not None and (
-        roles.institution.pk == token.institution_id
+    return (
+        roles.is_member
+        and roles.institution is not None
+        and (roles.institution.pk == token.institution_id)
     )
 
 
@@ -222,9 +224,7 @@ def api_token_authenticate(value: str, *, now: datetime | None = None) -> Caller
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or not parts[1] or not parts[2]:
         raise TokenRefused("token_invalid")
     token = (
-        ApiToken.objects.select_related("institution", "created_by")
-        .filter(prefix=parts[1])
-        .first()
+        ApiToken.objects.select_related("institution", "created_by").filter(prefix=parts[1]).first()
     )
     if token is None or not hmac.compare_digest(token.secret_hash, _hash(value.strip())):
         raise TokenRefused("token_invalid")

@@ -28,9 +28,7 @@ def v1_patterns() -> list[URLPattern | URLResolver]:
     """The API's routes, each declaring its access (``core.access``): the OpenAPI document is
     public, every operation authenticates its token itself (``Access.TOKEN``)."""
     patterns, _app, _namespace = api.urls
-    declared: list[URLPattern | URLResolver] = [
-        path("docs", views.reference, name="api_reference")
-    ]
+    declared: list[URLPattern | URLResolver] = [path("docs", views.reference, name="api_reference")]
     for pattern in patterns:
         assert isinstance(pattern, URLPattern)
         if pattern.name == "api-root":

@@ -19,7 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from ninja import File, Form, NinjaAPI, Query, Router, Schema, Status
@@ -30,6 +30,7 @@ from pydantic import Field
 
 from loaportal.api import auth
 from loaportal.api.errors import ApiError
+from loaportal.api.services import Caller
 from loaportal.api.schemas import (
     BatchIn,
     BatchOut,
@@ -47,7 +48,6 @@ from loaportal.core.exceptions import ApplicationError
 from loaportal.verifications.document_serving import verification_document_response
 from loaportal.verifications.models import VerificationRequest
 from loaportal.verifications.selectors import (
-    verification_history_prefetch,
     verification_request_feed,
     verification_request_visible_to,
 )
@@ -172,9 +172,7 @@ def _cursor_decode(cursor: str | None, order: str) -> tuple[datetime, int] | Non
     return moment, pk
 
 
-def _page(
-    requests: Any, *, order: str, limit: int
-) -> tuple[list[VerificationRequest], str | None]:
+def _page(requests: Any, *, order: str, limit: int) -> tuple[list[VerificationRequest], str | None]:
     rows = list(requests[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
@@ -333,7 +331,7 @@ DOCUMENT_RESPONSE = {
     summary="Download the request's document",
     openapi_extra={"responses": DOCUMENT_RESPONSE},
 )
-def dli_document(request: HttpRequest, application_number: str) -> HttpResponse:
+def dli_document(request: HttpRequest, application_number: str) -> FileResponse:
     """Recorded in the request's history as a reading by the token's user."""
     found = _visible(request, application_number)
     return verification_document_response(
@@ -345,7 +343,7 @@ MSG_SAME_OUTCOME = _("This request was already decided with this outcome: nothin
 
 
 def _decide_one(
-    caller: auth.Caller,
+    caller: Caller,
     index: int,
     application_number: str,
     outcome: str,
@@ -395,16 +393,18 @@ def _decide_one(
     operation_id="dli_verification_request_decide",
     summary="Record the decision on one request",
 )
-def dli_decide(
-    request: HttpRequest, application_number: str, payload: DecisionIn
-) -> Status:
+def dli_decide(request: HttpRequest, application_number: str, payload: DecisionIn) -> Status[Any]:
     """Final once recorded. Sending the same outcome again changes nothing: 200 with
     ``recorded: false`` and ``code: already_decided_same_outcome``. Refusals: 409
     (``already_decided``, ``past_deadline``), 422 (``outcome_invalid``, ``comment_required``,
     ``comment_too_long``)."""
     found = _visible(request, application_number)
     result = _decide_one(
-        auth.caller_of(request), 0, found.application_number, payload.outcome, payload.comment,
+        auth.caller_of(request),
+        0,
+        found.application_number,
+        payload.outcome,
+        payload.comment,
         found,
     )
     code = result["code"]
@@ -550,7 +550,7 @@ def _existing(number: str) -> VerificationRequest | None:
 )
 def ircc_create(
     request: HttpRequest, data: Form[IrccCreateIn], document: File[UploadedFile]
-) -> Status:
+) -> Status[Any]:
     """Multipart: the columns of ``loaportal import_requests`` as form fields, the document
     (PDF, JPEG or PNG) in ``document``. Idempotent on the application number: the same request
     again returns the existing one (200); different data for the same number is refused (409

@@ -32,6 +32,7 @@ from loaportal.webhooks.selectors import webhook_endpoint_visible_to
 @primary
 def access(request: HttpRequest) -> HttpResponse:
     institution = roles_of(request.user).institution
+    assert institution is not None  # the ``primary`` rule admits members only
     form = TokenForm(request.POST or None)
     created: CreatedToken | None = None
     if request.method == "POST" and form.is_valid():

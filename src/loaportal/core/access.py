@@ -44,7 +44,7 @@ class Access(enum.StrEnum):
     MEMBER = "member"
     PRIMARY = "primary"
     OFFICER = "officer"
-    TOKEN = "token"
+    TOKEN = "token"  # noqa: S105 (a rule's name)
 
 
 def access(rule: Access) -> Callable[[Callable[..., Any]], Callable[..., Any]]:

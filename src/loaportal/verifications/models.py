@@ -339,9 +339,9 @@ class VerificationEvent(models.Model):
         if self.kind not in self.HOUSEKEEPING_KINDS:
             # Never backwards: the poller's order (updated_at, id) only moves forward.
             stamp = max(self.occurred_at, timezone.now())
-            VerificationRequest.objects.filter(
-                pk=self.request_id, updated_at__lt=stamp
-            ).update(updated_at=stamp)
+            VerificationRequest.objects.filter(pk=self.request_id, updated_at__lt=stamp).update(
+                updated_at=stamp
+            )
         from loaportal.verifications.signals import history_announce
 
         history_announce([self.pk])

@@ -39,13 +39,13 @@ from loaportal.institutions.selectors import membership_current
 from loaportal.notifications.services import email_send_template
 from loaportal.verifications.deadlines import deadline_for, institution_zone
 from loaportal.verifications.documents import CheckedDocument, DocumentError, document_check
-from loaportal.verifications.signals import history_announce
 from loaportal.verifications.models import (
     VerificationAnnouncement,
     VerificationEvent,
     VerificationRequest,
     name_search_key,
 )
+from loaportal.verifications.signals import history_announce
 
 if TYPE_CHECKING:
     from loaportal.accounts.models import User

@@ -25,7 +25,9 @@ def signature(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={mac}"
 
 
-def signature_verify(secret: str, header: str, body: bytes, *, now: int, tolerance: int = 300) -> bool:
+def signature_verify(
+    secret: str, header: str, body: bytes, *, now: int, tolerance: int = 300
+) -> bool:
     """What a receiver does (used by the tests and shown in the integrator guide)."""
     try:
         fields = dict(part.split("=", 1) for part in header.split(","))
@@ -69,12 +71,13 @@ class _PinnedHTTP(http.client.HTTPConnection):
 
 class _PinnedHTTPS(http.client.HTTPSConnection):
     def __init__(self, host: str, port: int, address: str, timeout: float):
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        self._tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self._tls)
         self._address = address
 
     def connect(self) -> None:
         sock = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ user's or an integration's.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import logging
@@ -240,9 +241,7 @@ def webhook_deadline_notices(*, now: datetime | None = None) -> int:
     """The "deadline in 24 hours" event, once per request (the ledger's unique constraint),
     for pending requests of DLIs with an endpoint. The worker runs it every 5 minutes."""
     now = now or timezone.now()
-    institutions = WebhookEndpoint.objects.filter(deleted_at__isnull=True).values(
-        "institution_id"
-    )
+    institutions = WebhookEndpoint.objects.filter(deleted_at__isnull=True).values("institution_id")
     due = (
         VerificationRequest.objects.filter(
             institution_id__in=institutions,
@@ -273,7 +272,7 @@ def webhook_deadline_notices(*, now: datetime | None = None) -> int:
             continue  # another worker raised it first
         raised += 1
         for delivery_id in ids:
-            transaction.on_commit(lambda pk=delivery_id: _enqueue(pk), robust=True)
+            transaction.on_commit(functools.partial(_enqueue, delivery_id), robust=True)
     return raised
 
 

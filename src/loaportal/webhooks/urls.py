@@ -7,7 +7,5 @@ app_name = "webhooks"
 
 urlpatterns = [
     path(_("api-access/webhooks/"), views.endpoints, name="endpoints"),
-    path(
-        _("api-access/webhooks/<int:pk>/remove/"), views.endpoint_remove, name="endpoint_remove"
-    ),
+    path(_("api-access/webhooks/<int:pk>/remove/"), views.endpoint_remove, name="endpoint_remove"),
 ]

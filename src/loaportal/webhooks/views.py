@@ -15,8 +15,8 @@ from loaportal.core.roles import roles_of
 from loaportal.webhooks.forms import EndpointForm
 from loaportal.webhooks.selectors import webhook_delivery_log, webhook_endpoint_visible_to
 from loaportal.webhooks.services import (
-    EVENT_TYPES,
     DEADLINE_EVENT,
+    EVENT_TYPES,
     RegisteredEndpoint,
     WebhookError,
     webhook_endpoint_register,
@@ -27,6 +27,7 @@ from loaportal.webhooks.services import (
 @primary
 def endpoints(request: HttpRequest) -> HttpResponse:
     institution = roles_of(request.user).institution
+    assert institution is not None  # the ``primary`` rule admits members only
     form = EndpointForm(request.POST or None)
     registered: RegisteredEndpoint | None = None
     if request.method == "POST" and form.is_valid():

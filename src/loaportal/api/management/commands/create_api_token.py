@@ -42,9 +42,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override("en"):
             try:
-                created = (
-                    self._ircc(options) if options["ircc"] else self._dli(options)
-                )
+                created = self._ircc(options) if options["ircc"] else self._dli(options)
             except ApiTokenError as error:
                 raise CommandError(str(error.message)) from None
         token = created.token
