@@ -30,7 +30,6 @@ from pydantic import Field
 
 from loaportal.api import auth
 from loaportal.api.errors import ApiError
-from loaportal.api.services import Caller
 from loaportal.api.schemas import (
     BatchIn,
     BatchOut,
@@ -44,6 +43,7 @@ from loaportal.api.schemas import (
     IrccRequestPage,
     StatusCode,
 )
+from loaportal.api.services import Caller
 from loaportal.core.exceptions import ApplicationError
 from loaportal.verifications.document_serving import verification_document_response
 from loaportal.verifications.models import VerificationRequest
