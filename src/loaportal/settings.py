@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "loaportal.webhooks",
     "loaportal.officers",
     "loaportal.api",
+    "loaportal.reminders",
     # The Django admin, trimmed and bilingual for officers (``loaportal.core.admin_site``).
     "loaportal.core.admin_site.BackOfficeAdminConfig",
     "django.contrib.auth",

@@ -37,6 +37,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("", core_views.landing, name="landing"),
     path(_("account/"), include("loaportal.accounts.urls")),
+    path(_("account/"), include("loaportal.reminders.urls")),
     path(_("home/"), institution_views.home, name="home"),
     path(_("users/"), include("loaportal.invitations.urls")),
     path(_("users/"), include("loaportal.user_changes.urls")),

@@ -251,6 +251,20 @@ def test_every_event_is_recorded(mail, signed_in, clock):
     for event_type in (T.WEBHOOK_ENDPOINT_CREATED, T.WEBHOOK_ENDPOINT_DELETED):
         assert events(event_type)[0].actor == verifying.primary
 
+    # Reminders (issue 10): notification choices changed, a daily summary, a 24-hour alert.
+    from django.utils import timezone
+
+    from loaportal.reminders.services import reminder_preference_update, reminders_send
+
+    reminding = dli_with_users(name="reminding", secondaries=0)
+    reminder_preference_update(user=reminding.primary, daily_summary=True, scope="all", hour=0)
+    assert events(T.REMINDER_PREFERENCES_CHANGED)[0].actor == reminding.primary
+    make_request(reminding.institution, requested_at=timezone.now() - timedelta(days=10))
+    reminders_send()
+    for event_type in (T.REMINDER_DAILY_SUMMARY_SENT, T.REMINDER_DEADLINE_ALERT_SENT):
+        (event,) = events(event_type, target_user=reminding.primary)
+        assert (event.actor, event.institution) == (None, reminding.institution)
+
     recorded = set(AuditEvent.objects.values_list("event_type", flat=True))
     expected = set(T.values) - RETIRED_EVENT_TYPES
     assert recorded == expected, expected - recorded

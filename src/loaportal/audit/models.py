@@ -105,6 +105,12 @@ class EventType(models.TextChoices):
     API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
     WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint_created", _("Webhook endpoint registered")
     WEBHOOK_ENDPOINT_DELETED = "webhook_endpoint_deleted", _("Webhook endpoint removed")
+    REMINDER_PREFERENCES_CHANGED = (
+        "reminder_preferences_changed",
+        _("Notification preferences changed"),
+    )
+    REMINDER_DAILY_SUMMARY_SENT = "reminder_summary_sent", _("Daily summary emailed")
+    REMINDER_DEADLINE_ALERT_SENT = "reminder_alert_sent", _("24-hour alert emailed")
 
 
 class UnknownEventTypeError(ValueError):
