@@ -55,7 +55,7 @@ def _multipart(fields: dict[str, str], file_name: str, content: bytes) -> tuple[
 
 
 @pytest.fixture
-def portal(django_db_setup, django_db_blocker, _smtp_controller, tmp_path):
+def portal(django_db_setup, django_db_blocker, transactional_db, _smtp_controller, tmp_path):
     env = {
         "TASKS_BACKEND": "database",
         "WEBHOOK_RETRY_FIRST_SECONDS": "1",

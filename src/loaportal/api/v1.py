@@ -143,13 +143,17 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 # --- Helpers -------------------------------------------------------------------------------------
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    """A naive moment in a query is read as UTC."""
+def _aware(value: datetime | None, field: str) -> datetime | None:
+    """A moment of a query in UTC (a naive one is read as UTC). Python accepts offsets up to
+    a day, PostgreSQL up to 16 hours: the database only ever sees UTC."""
     if value is None:
         return None
     if timezone.is_naive(value):
         return value.replace(tzinfo=UTC)
-    return value
+    try:
+        return value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ApiError(422, "invalid_input", field=field) from None
 
 
 def _cursor_encode(order: str, request: VerificationRequest) -> str:
@@ -167,7 +171,8 @@ def _cursor_decode(cursor: str | None, order: str) -> tuple[datetime, int] | Non
         moment = datetime.fromisoformat(value)
         if cursor_order != order or not isinstance(pk, int) or timezone.is_naive(moment):
             raise ValueError
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+        moment = moment.astimezone(UTC)
+    except (ValueError, TypeError, OverflowError, binascii.Error, UnicodeDecodeError):
         raise ApiError(400, "cursor_invalid", field="cursor") from None
     return moment, pk
 
@@ -290,8 +295,8 @@ def dli_list(request: HttpRequest, filters: Query[DliListQuery]) -> dict[str, An
     requests = verification_request_feed(
         user=caller.user,
         status=filters.status,
-        due_before=_aware(filters.due_before),
-        updated_since=_aware(filters.updated_since),
+        due_before=_aware(filters.due_before, "due_before"),
+        updated_since=_aware(filters.updated_since, "updated_since"),
         order=filters.order,
         after=_cursor_decode(filters.cursor, filters.order),
         settled_before=_settled_before(now) if filters.order == "updated_at" else None,
@@ -478,7 +483,7 @@ def ircc_list(request: HttpRequest, filters: Query[IrccListQuery]) -> dict[str, 
     requests = verification_request_feed(
         user=auth.caller_of(request).user,
         status=filters.status,
-        updated_since=_aware(filters.updated_since),
+        updated_since=_aware(filters.updated_since, "updated_since"),
         order="updated_at",
         after=_cursor_decode(filters.cursor, "updated_at"),
         settled_before=_settled_before(now),
