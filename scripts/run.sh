@@ -8,6 +8,7 @@ PORT="${PORT:-8000}"
 export PORTAL_URL="${PORTAL_URL:-http://127.0.0.1:${PORT}}"
 "$BIN/loaportal" load_demo
 "$BIN/loaportal" load_demo_verifications
+"$BIN/loaportal" load_demo_amendments
 
 supervise_worker() {
   local child="" delay=1 started status

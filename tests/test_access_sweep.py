@@ -223,6 +223,36 @@ def _world():
     endpoint = webhook_endpoint_register(
         institution=a.institution, url="https://sis.a-college.example/hook", created_by=a.primary
     ).endpoint
+    from loaportal.amendments.services import correction_request_create, extension_request_create
+    from loaportal.verifications.services import verification_decide
+
+    extension = extension_request_create(
+        verification_request=verification_request,
+        requested_by=a.primary,
+        days=5,
+        ground="labour_dispute",
+        explanation="Strike.",
+    )
+    decided = verification_decide(
+        verification_request=a_request(a.institution),
+        outcome="verified_matched",
+        comment="",
+        decided_by=a.primary,
+    )
+    correction = correction_request_create(
+        verification_request=decided,
+        requested_by=a.primary,
+        outcome="not_verified_cancelled",
+        ground="student_withdrew",
+        explanation="Withdrew.",
+    )
+    from loaportal.decision_files.services import decision_file_upload
+
+    decision_file = decision_file_upload(
+        user=a.primary,
+        file_name="decisions.csv",
+        content=b"application_number,outcome,comment\r\nS000000000,verified_matched,\r\n",
+    )
     # The object of DLI A each such route is asked for, by URL name.
     samples = {
         "invitations:manage": {"pk": invitation.pk},
@@ -232,10 +262,19 @@ def _world():
         "officers:user_deactivate": {"pk": a.secondaries[0].pk},
         "verifications:request_detail": {"pk": verification_request.pk},
         "verifications:document": {"pk": verification_request.pk},
+        "verifications:assign": {"pk": verification_request.pk},
         "verifications:officer_detail": {"pk": verification_request.pk},
         "api:token_revoke": {"pk": token.pk},
         "api:officer_token_revoke": {"pk": ircc_token.pk},
         "webhooks:endpoint_remove": {"pk": endpoint.pk},
+        "amendments:extension_create": {"pk": verification_request.pk},
+        "amendments:correction_create": {"pk": decided.pk},
+        "amendments:officer_extension_detail": {"pk": extension.pk},
+        "amendments:officer_correction_detail": {"pk": correction.pk},
+        "decision_files:detail": {"pk": decision_file.pk},
+        "decision_files:status": {"pk": decision_file.pk},
+        "decision_files:confirm": {"pk": decision_file.pk},
+        "decision_files:result": {"pk": decision_file.pk},
     }
     return users, samples
 

@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "loaportal.user_changes",
     "loaportal.verifications",
     "loaportal.webhooks",
+    "loaportal.amendments",
+    "loaportal.decision_files",
+    "loaportal.admissions",
     "loaportal.officers",
     "loaportal.api",
     "loaportal.reminders",
@@ -304,6 +307,8 @@ ACCOUNT_RATE_LIMITS = {
     # The portal's own actions (same mechanism): a DLI's invitations and requests to IRCC.
     "invitation_send": "30/h/user,200/d/user",
     "user_change_request": "10/h/user",
+    # CSV exports of verification requests (each may read tens of thousands of rows).
+    "verification_export": "30/h/user",
 }
 # Behind reverse proxies: how many of them append to X-Forwarded-For (0: use REMOTE_ADDR).
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -327,6 +332,11 @@ VERIFICATION_DOCUMENTS_DIR = Path(
 VERIFICATION_DOCUMENT_MAX_BYTES = env.int(
     "VERIFICATION_DOCUMENT_MAX_BYTES", default=10 * 1024 * 1024
 )
+# Decisions by file (README "Decisions by file"): the largest file and the most rows accepted.
+DECISION_FILE_MAX_BYTES = env.int("DECISION_FILE_MAX_BYTES", default=5 * 1024 * 1024)
+DECISION_FILE_MAX_ROWS = env.int("DECISION_FILE_MAX_ROWS", default=20_000)
+# Matching help: an admissions list is deleted this many days after its upload.
+ADMISSIONS_RETENTION_DAYS = env.int("ADMISSIONS_RETENTION_DAYS", default=30)
 
 # --- API and webhooks (README "API") ---------------------------------------------------------
 # A new token is valid this many days unless its creator says otherwise.

@@ -225,7 +225,20 @@ def test_every_event_is_recorded(mail, signed_in, clock):
         decided_by=verifying.primary,
     )
     assert events(T.VERIFICATION_DECIDED)[0].details["outcome"] == "verified_matched"
-    make_request(verifying.institution)
+    # Assigned to its DLI's primary user, then the queue exported (issue 10).
+    from loaportal.verifications.services import verification_assign, verification_export_record
+
+    verification_assign(
+        verification_request=make_request(verifying.institution),
+        assignee=verifying.primary,
+        assigned_by=verifying.primary,
+    )
+    assigned = events(T.VERIFICATION_ASSIGNED)[0]
+    assert (assigned.actor, assigned.target_user) == (verifying.primary, verifying.primary)
+    verification_export_record(
+        user=verifying.primary, institution=verifying.institution, filters={"tab": "todo"}
+    )
+    assert events(T.VERIFICATION_EXPORTED)[0].details["filters"] == {"tab": "todo"}
     clock.shift(timedelta(days=12))
     verification_close_overdue()
     assert events(T.VERIFICATION_NO_RESPONSE)[0].institution == verifying.institution
@@ -264,6 +277,51 @@ def test_every_event_is_recorded(mail, signed_in, clock):
     for event_type in (T.REMINDER_DAILY_SUMMARY_SENT, T.REMINDER_DEADLINE_ALERT_SENT):
         (event,) = events(event_type, target_user=reminding.primary)
         assert (event.actor, event.institution) == (None, reminding.institution)
+    # Extension and correction requests: asked by a member, decided by an officer.
+    from tests.amendments.helpers import (
+        ask_correction,
+        ask_extension,
+        decide_correction,
+        decide_extension,
+    )
+
+    for approve, outcome in ((True, "not_verified_cancelled"), (False, "verified_matched")):
+        extension = ask_extension(make_request(verifying.institution), verifying.primary)
+        decide_extension(extension, officer, approve=approve, reason="Checked.")
+        correction = ask_correction(request, verifying.primary, outcome=outcome)
+        decide_correction(correction, officer, approve=approve, reason="Checked.")
+    (approved,) = events(T.EXTENSION_APPROVED)
+    assert (approved.actor, approved.institution) == (officer, verifying.institution)
+    assert events(T.CORRECTION_REQUESTED)[0].actor == verifying.primary
+    # Decisions by file and matching help (issue 12).
+    from django.test import TestCase
+
+    from loaportal.admissions.services import admissions_list_delete, admissions_list_upload
+    from loaportal.decision_files.services import (
+        decision_file_confirm,
+        decision_file_upload,
+        pending_requests_export_record,
+    )
+
+    pending_requests_export_record(
+        user=verifying.primary, institution=verifying.institution, file_format="csv"
+    )
+    assert events(T.PENDING_REQUESTS_EXPORTED)[0].details == {"format": "csv"}
+    content = b"application_number,outcome,comment\nS000000001,verified_matched,\n"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        decision_file = decision_file_upload(
+            user=verifying.primary, file_name="d.csv", content=content
+        )
+    decision_file.refresh_from_db()
+    assert events(T.DECISION_FILE_UPLOADED)[0].subject_id == str(decision_file.pk)
+    decision_file_confirm(decision_file=decision_file, user=verifying.primary)
+    assert events(T.DECISION_FILE_CONFIRMED)[0].actor == verifying.primary
+    admissions_list_upload(
+        user=verifying.primary, file_name="a.csv", content=b"name,status\nA B,admitted\n"
+    )
+    assert events(T.ADMISSIONS_LIST_UPLOADED)[0].details["rows"] == 1
+    admissions_list_delete(user=verifying.primary)
+    assert events(T.ADMISSIONS_LIST_DELETED)[0].details == {"by": "user"}
 
     recorded = set(AuditEvent.objects.values_list("event_type", flat=True))
     expected = set(T.values) - RETIRED_EVENT_TYPES

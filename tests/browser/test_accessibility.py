@@ -36,6 +36,7 @@ PRIMARY_PAGES = [
     "user_changes:request_change_primary",
     "user_changes:request_remove",
     "audit:log",
+    "verifications:at_risk",
 ]
 OFFICER_PAGES = [
     "home",
@@ -44,16 +45,18 @@ OFFICER_PAGES = [
     "officers:dli_onboard",
     "verifications:officer_list",
     "verifications:officer_create",
+    "verifications:officer_at_risk",
 ]
 
 
-VERIFICATION_TABS = ("todo", "due_soon", "decided", "no_response")
+VERIFICATION_TABS = ("todo", "mine", "due_soon", "decided", "no_response")
 
 
 def _verification_requests(dli):
-    """A pending request, a decided one and one past its deadline (with their documents)."""
+    """A pending request, a decided one, one past its deadline (with their documents) and one
+    due within 24 hours, assigned to the primary user (the at-risk pages, "Assigned to me")."""
     from loaportal.verifications.models import VerificationRequest
-    from loaportal.verifications.services import verification_decide
+    from loaportal.verifications.services import verification_assign, verification_decide
     from tests.verifications.ui_support import a_request
 
     now = timezone.now()
@@ -66,7 +69,10 @@ def _verification_requests(dli):
         decided_by=dli.primary,
     )
     overdue = a_request(dli.institution, requested_at=now - dt.timedelta(days=12))
-    return [pending, decided, overdue]
+    # Requested ten days ago: due at the end of today (Eastern), always within 24 hours.
+    at_risk = a_request(dli.institution, requested_at=now - dt.timedelta(days=10))
+    verification_assign(verification_request=at_risk, assignee=dli.primary, assigned_by=dli.primary)
+    return [pending, decided, overdue, at_risk]
 
 
 def _scan(browser, live_server, user, urls):

@@ -47,7 +47,21 @@ USER_AGENT = (
 )
 
 # Pages that are not pages a person opens (the document is the student's file, not a page).
-NOT_PAGES = {"health", "set_language", "verifications:document"}
+# (The CSV exports are files; "assign" answers a form's POST only.)
+# Downloads, a JSON status and a form's target are not pages either.
+NOT_PAGES = {
+    "health",
+    "set_language",
+    "verifications:document",
+    "verifications:queue_export",
+    "verifications:officer_export",
+    "verifications:assign",
+    "decision_files:download_csv",
+    "decision_files:download_xlsx",
+    "decision_files:status",
+    "decision_files:confirm",
+    "decision_files:result",
+}
 
 
 @dataclass
@@ -61,6 +75,7 @@ class Crowd:
     message: MailboxMessage
     verification: object
     decided_verification: object
+    decision_file: object = None
 
 
 def crowded_portal() -> Crowd:
@@ -129,7 +144,9 @@ def crowded_portal() -> Crowd:
     )
     invitation = Invitation.objects.filter(institution=institution).order_by("pk").first()
     verification, decided_verification = _verification_requests(institution, primary)
+    decision_file = _decision_file_and_admissions(institution, primary)
     return Crowd(
+        decision_file=decision_file,
         verification=verification,
         decided_verification=decided_verification,
         institution=institution,
@@ -172,7 +189,73 @@ def _verification_requests(institution, primary):
         comment=f"The date of birth on the letter was altered. {LONG_WORD}",
         decided_by=primary,
     )
+    from loaportal.verifications.services import verification_assign
+
+    for request in made[2:6]:
+        verification_assign(verification_request=request, assignee=primary, assigned_by=primary)
+    _amendments(made[0], made[1], primary)
     return made[0], made[1]
+
+
+def _amendments(pending, decided, primary):
+    """An extension request of the first request and a correction request of the decided one,
+    with long explanations (the amendments' pages and panels)."""
+    from loaportal.amendments.services import correction_request_create, extension_request_create
+
+    extension_request_create(
+        verification_request=pending,
+        requested_by=primary,
+        days=30,
+        ground="infrastructure_failure",
+        explanation=f"The registrar's systems have been down since Monday. {LONG_WORD}",
+    )
+    correction_request_create(
+        verification_request=decided,
+        requested_by=primary,
+        outcome="not_verified_cancelled",
+        ground="verification_error",
+        explanation=f"The letter was cancelled, not altered. {LONG_WORD}",
+    )
+
+
+def _extension_pk(crowd):
+    return crowd.verification.extensionrequests.get().pk
+
+
+def _correction_pk(crowd):
+    return crowd.decided_verification.correctionrequests.get().pk
+
+
+def _decision_file_and_admissions(institution, primary):
+    """A checked decision file with long values and every kind of row, and an admissions list
+    with long names (its suggestions table)."""
+    from loaportal.admissions.services import admissions_list_upload
+    from loaportal.decision_files.services import decision_file_check, decision_file_upload
+    from loaportal.verifications.models import VerificationRequest
+
+    numbers = list(
+        VerificationRequest.objects.filter(institution=institution).values_list(
+            "application_number", flat=True
+        )
+    )
+    lines = ["application_number;outcome;comment"]
+    lines += [f"{number};Non vérifiée – Aucune correspondance;{LONG_WORD}" for number in numbers]
+    lines += [f"{LONG_WORD};{LONG_WORD};{LONG_WORD}", f"{numbers[0]};verified_matched;"]
+    decision_file = decision_file_upload(
+        user=primary,
+        file_name=f"decisions-{'x' * 80}.csv",
+        content="\n".join(lines).encode(),
+    )
+    admissions = ["name,date_of_birth,student_id,program,start_date,status"]
+    admissions += [
+        f"Marie-Ève Geneviève Anne-Sophie {n} Tremblay-Longpré-Bouchard-Desjardins,,"
+        f"2026-INTL-{n:06d}-ADMISSIONS,{LONG_WORD},2027-09-01,admitted"
+        for n in range(0, 30, 2)
+    ]
+    admissions_list_upload(
+        user=primary, file_name=f"admissions-{'x' * 80}.csv", content="\n".join(admissions).encode()
+    )
+    return decision_file_check(decision_file_id=decision_file.pk)
 
 
 # The object each parameterised page shows, and any query that opens a step of the page.
@@ -185,6 +268,11 @@ PAGE_PARAMETERS = {
     "mailbox_message": lambda crowd: ({"pk": crowd.message.pk}, ""),
     "verifications:request_detail": lambda crowd: ({"pk": crowd.verification.pk}, ""),
     "verifications:officer_detail": lambda crowd: ({"pk": crowd.decided_verification.pk}, ""),
+    "amendments:extension_create": lambda crowd: ({"pk": crowd.verification.pk}, ""),
+    "amendments:correction_create": lambda crowd: ({"pk": crowd.decided_verification.pk}, ""),
+    "amendments:officer_extension_detail": lambda crowd: ({"pk": _extension_pk(crowd)}, ""),
+    "amendments:officer_correction_detail": lambda crowd: ({"pk": _correction_pk(crowd)}, ""),
+    "decision_files:detail": lambda crowd: ({"pk": crowd.decision_file.pk}, ""),
 }
 # Extra views of a page: its second page of rows, its other tabs, its confirmation step.
 PAGE_VARIANTS = {
@@ -192,8 +280,14 @@ PAGE_VARIANTS = {
     "officers:dli_list": ["?page=2", f"?q={LONG_NAME_EN[:20]}"],
     "officers:user_change_request_detail": ["?confirm=approve"],
     "audit:log": ["?page=2"],
-    "verifications:queue": ["?tab=todo&page=2", "?tab=decided", "?tab=due_soon"],
+    "verifications:queue": [
+        "?tab=todo&page=2",
+        "?tab=decided",
+        "?tab=due_soon",
+        "?tab=mine&assignee=none",
+    ],
     "verifications:officer_list": ["?status=verified_matched"],
+    "decision_files:detail": ["?show=ready"],
 }
 
 

@@ -273,3 +273,59 @@ def test_an_officer_adds_a_request_with_its_letter(browser, live_server, setting
     with vr.document.open("rb") as handle:
         assert handle.read() == letter.read_bytes()
     context.close()
+
+
+ASSIGN = {
+    "fr": {
+        "assign_to": "Attribuer à",
+        "assign": "Attribuer",
+        "assigned": "Cette demande est maintenant attribuée à",
+        "mine": re.compile(r"^Mes demandes \(1\)$"),
+    },
+    "en": {
+        "assign_to": "Assign to",
+        "assign": "Assign",
+        "assigned": "This request is now assigned to",
+        "mine": re.compile(r"^Assigned to me \(1\)$"),
+    },
+}
+
+
+@pytest.mark.parametrize("lang", ["fr", "en"])
+def test_a_member_assigns_a_request_that_the_colleague_finds_under_their_tab(
+    browser, live_server, settings, tmp_path, lang
+):
+    from tests.browser.helpers import field
+    from tests.verifications.ui_support import a_request
+
+    settings.VERIFICATION_DOCUMENTS_DIR = tmp_path / "stored"
+    x, y = TEXT[lang], ASSIGN[lang]
+    dli = dli_with_users(name=f"aspen-{lang}", secondaries=1)
+    colleague = dli.secondaries[0]
+    a_request(dli.institution, surname="Haddad")
+    vr = a_request(dli.institution, surname="Okafor", given_names="Chiamaka")
+
+    context = browser.new_context(base_url=live_server.url)
+    sign_in_quickly(context, live_server, dli.primary)
+    page = context.new_page()
+    page.goto(flows.url("verifications:queue", lang))
+    page.get_by_role("link", name=vr.application_number, exact=True).click()
+    expect_heading(page, x["request"].format(vr.application_number))
+    field(page, y["assign_to"]).select_option(str(colleague.pk))
+    press(page, y["assign"])
+    expect(page.locator(".portal-messages")).to_contain_text(y["assigned"])
+    expect(page.locator("#assignee")).to_contain_text(colleague.email)
+    check_accessibility(page)
+    context.close()
+
+    other = browser.new_context(base_url=live_server.url)
+    sign_in_quickly(other, live_server, colleague)
+    page = other.new_page()
+    page.goto(flows.url("verifications:queue", lang))
+    page.get_by_role("link", name=y["mine"]).click()
+    expect(page.get_by_role("link", name=vr.application_number, exact=True)).to_be_visible()
+    expect(page.get_by_role("row")).to_have_count(2)  # the header and the one assigned request
+    check_accessibility(page)
+    other.close()
+    vr.refresh_from_db()
+    assert vr.assigned_to == colleague

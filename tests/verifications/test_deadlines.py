@@ -108,6 +108,7 @@ def test_no_response_one_minute_later_without_the_job(overdue_soon, clock):
     assert list(verification_queue(institution=dli.institution, tab="no_response")) == [request]
     assert verification_tab_counts(institution=dli.institution) == {
         "todo": 0,
+        "mine": 0,
         "due_soon": 0,
         "decided": 0,
         "no_response": 1,

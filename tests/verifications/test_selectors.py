@@ -87,6 +87,7 @@ def test_queue_tabs_search_order_and_counts(clock):
     assert tab("no_response") == [overdue]
     assert verification_tab_counts(institution=dli.institution) == {
         "todo": 2,
+        "mine": 0,
         "due_soon": 1,
         "decided": 1,
         "no_response": 1,

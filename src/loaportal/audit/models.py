@@ -111,6 +111,19 @@ class EventType(models.TextChoices):
     )
     REMINDER_DAILY_SUMMARY_SENT = "reminder_summary_sent", _("Daily summary emailed")
     REMINDER_DEADLINE_ALERT_SENT = "reminder_alert_sent", _("24-hour alert emailed")
+    VERIFICATION_ASSIGNED = "verification_assigned", _("Verification request assigned")
+    VERIFICATION_EXPORTED = "verification_exported", _("Verification requests exported")
+    EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+    EXTENSION_APPROVED = "extension_approved", _("Extension approved")
+    EXTENSION_REFUSED = "extension_refused", _("Extension refused")
+    CORRECTION_REQUESTED = "correction_requested", _("Correction requested")
+    CORRECTION_APPROVED = "correction_approved", _("Correction approved")
+    CORRECTION_REFUSED = "correction_refused", _("Correction refused")
+    PENDING_REQUESTS_EXPORTED = "pending_requests_exported", _("Pending requests downloaded")
+    DECISION_FILE_UPLOADED = "decision_file_uploaded", _("Decision file uploaded")
+    DECISION_FILE_CONFIRMED = "decision_file_confirmed", _("Decision file confirmed for recording")
+    ADMISSIONS_LIST_UPLOADED = "admissions_list_uploaded", _("Admissions list uploaded")
+    ADMISSIONS_LIST_DELETED = "admissions_list_deleted", _("Admissions list deleted")
 
 
 class UnknownEventTypeError(ValueError):

@@ -57,3 +57,15 @@ def institution_zone(institution: Any) -> ZoneInfo:
     return ZoneInfo(
         PROVINCE_ZONES.get(getattr(institution, "province", "") or "", "America/Toronto")
     )
+
+
+def deadline_extended(due_at: datetime, days: int) -> datetime:
+    """The deadline after an extension of ``days`` calendar days: the end (23:59:59.999999,
+    Eastern) of the day ``days`` days after the current deadline's day (Eastern). A request due
+    at the end of 11 March and extended by 15 days is due at the end of 26 March."""
+    if timezone.is_naive(due_at):
+        raise ValueError("deadline_extended needs an aware datetime")
+    if days < 1:
+        raise ValueError("an extension is at least one day")
+    last_day = due_at.astimezone(DEADLINE_ZONE).date() + timedelta(days=days)
+    return datetime.combine(last_day, time.max, tzinfo=DEADLINE_ZONE)

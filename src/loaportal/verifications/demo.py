@@ -22,6 +22,7 @@ from loaportal.institutions.models import Institution, Membership
 from loaportal.verifications.letters import letter_pdf
 from loaportal.verifications.models import VerificationRequest
 from loaportal.verifications.services import (
+    verification_assign,
     verification_close_overdue,
     verification_decide,
     verification_request_create,
@@ -195,6 +196,14 @@ def demo_requests_load(*, institution: Institution, now: dt.datetime | None = No
                 comment=plan.comment,
                 decided_by=colleague,
                 now=min(request.requested_at + dt.timedelta(days=1, hours=3), now),
+            )
+        elif index % 3 == 1 and request.is_decidable(now):
+            # Some open requests are the registrar's, so the queue shows assignment.
+            verification_assign(
+                verification_request=request,
+                assignee=colleague,
+                assigned_by=colleague,
+                now=min(request.requested_at + dt.timedelta(hours=2), now),
             )
         created += 1
     verification_close_overdue(now=now)

@@ -1,15 +1,19 @@
-"""Forms of the verification pages: the DLI's decision, the queue's search, the officers'
-filters and their "add a request" form. Validation that concerns the data (the DLI, the
-document, the deadline, who may decide) is the services' job; these forms check the shape."""
+"""Forms of the verification pages: the DLI's decision, the queue's search and assignee
+filter, the assignment, the officers' filters and their "add a request" form. Validation that
+concerns the data (the DLI, the document, the deadline, who may decide) is the services' job;
+these forms check the shape."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from loaportal.accounts.models import User
 from loaportal.verifications.models import VerificationRequest
+from loaportal.verifications.selectors import UNASSIGNED
 
 Status = VerificationRequest.Status
 
@@ -59,7 +63,13 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
+def _person_label(user: User) -> str:
+    return f"{user.full_name} ({user.email})" if user.full_name else user.email
+
+
 class QueueSearchForm(forms.Form):
+    """The queue's search and its assignee filter (choices: the DLI's users, "Unassigned")."""
+
     q = forms.CharField(
         label=_("Search by name, application number, student ID or date of birth"),
         required=False,
@@ -67,6 +77,44 @@ class QueueSearchForm(forms.Form):
         help_text=_("A date of birth as YYYY-MM-DD, for example 2004-05-17."),
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
+    assignee = forms.ChoiceField(label=_("Assigned to"), required=False)
+
+    def __init__(self, *args: Any, assignees: Iterable[User] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            ("", _("Anyone")),
+            (UNASSIGNED, _("Unassigned")),
+            *((str(user.pk), _person_label(user)) for user in assignees),
+        ]
+
+
+class AssignForm(forms.Form):
+    """Assign a request to a colleague, or to nobody. The choices are the DLI's current users,
+    so another DLI's user is refused here already; the service checks again."""
+
+    assignee = forms.ChoiceField(
+        label=_("Assign to"),
+        error_messages={
+            "required": _("Choose a user of your DLI, or nobody."),
+            "invalid_choice": _("Choose a user of your DLI, or nobody."),
+        },
+    )
+
+    def __init__(self, *args: Any, assignees: Iterable[User] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.users = {str(user.pk): user for user in assignees}
+        field = self.fields["assignee"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [
+            (UNASSIGNED, _("Nobody (unassigned)")),
+            *((pk, _person_label(user)) for pk, user in self.users.items()),
+        ]
+
+    def clean_assignee(self) -> User | None:
+        value = self.cleaned_data["assignee"]
+        return None if value == UNASSIGNED else self.users[value]
 
 
 def _status_choices() -> list[tuple[str, str]]:

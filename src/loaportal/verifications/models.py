@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -312,11 +313,15 @@ class VerificationEvent(models.Model):
         ordering = ["occurred_at", "id"]
         indexes = [models.Index(fields=["request", "occurred_at"], name="verif_event_request")]
         constraints = [
-            # The deadline's passage is recorded once per request, however often the job runs.
+            # The passage of a deadline is recorded once, however often the job runs. Once per
+            # deadline, not per request: an extension approved after the passage (README
+            # "Extension and correction requests") reopens the request with a new deadline,
+            # whose passage is recorded again.
             models.UniqueConstraint(
-                fields=["request"],
+                models.F("request"),
+                KT("details__due_at"),
                 condition=models.Q(kind="no_response"),
-                name="verifications_event_one_no_response",
+                name="verifications_event_one_no_response_per_deadline",
             ),
             models.UniqueConstraint(
                 fields=["request"],

@@ -10,12 +10,13 @@ records it. Each filter matches one of the indexes listed in ``VerificationReque
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from loaportal.accounts.models import User
 from loaportal.core.roles import roles_of
+from loaportal.institutions.models import Institution
 from loaportal.verifications.deadlines import DEADLINE_ZONE
 from loaportal.verifications.models import (
     VerificationEvent,
@@ -23,21 +24,23 @@ from loaportal.verifications.models import (
     name_search_key,
 )
 
-if TYPE_CHECKING:
-    from loaportal.accounts.models import User
-    from loaportal.institutions.models import Institution
-
 Status = VerificationRequest.Status
 
-TABS = ("todo", "due_soon", "decided", "no_response")
+TABS = ("todo", "mine", "due_soon", "decided", "no_response")
 DUE_SOON = timedelta(days=3)
+# The at-risk view: pending requests this close to their deadline.
+AT_RISK = timedelta(hours=24)
+# The assignee filter's value for "nobody assigned".
+UNASSIGNED = "none"
 
 
 def verification_request_visible_to(*, user: User) -> QuerySet[VerificationRequest]:
     """The requests this user may open: every request for an officer, their DLI's for a
     member (primary or secondary), none for anyone else."""
     roles = roles_of(user)
-    requests = VerificationRequest.objects.select_related("institution", "decided_by")
+    requests = VerificationRequest.objects.select_related(
+        "institution", "decided_by", "assigned_to"
+    )
     if roles.is_officer:
         return requests
     if roles.is_member:
@@ -54,9 +57,14 @@ def _status_q(status: str, now: datetime) -> Q:
     return Q(status=status)
 
 
-def _tab_q(tab: str, now: datetime) -> Q:
+def _tab_q(tab: str, now: datetime, user: User | None = None) -> Q:
     if tab == "todo":
         return _status_q(Status.PENDING, now)
+    if tab == "mine":
+        # Still to do and assigned to this user (served by ``verif_request_assignee``).
+        if user is None:
+            return Q(pk__in=[])
+        return Q(assigned_to=user) & _status_q(Status.PENDING, now)
     if tab == "due_soon":
         return Q(status=Status.PENDING, due_at__gte=now, due_at__lte=now + DUE_SOON)
     if tab == "decided":
@@ -88,28 +96,106 @@ def _search_q(query: str) -> Q:
     return alternatives
 
 
+def _assignee_q(assignee: int | str | None) -> Q:
+    """``None``: anyone; ``UNASSIGNED``: nobody assigned; else a user's id."""
+    if assignee is None or assignee == "":
+        return Q()
+    if assignee == UNASSIGNED:
+        return Q(assigned_to__isnull=True)
+    return Q(assigned_to_id=int(assignee))
+
+
 def verification_queue(
-    *, institution: Institution, tab: str, query: str = "", now: datetime | None = None
+    *,
+    institution: Institution,
+    tab: str,
+    query: str = "",
+    assignee: int | str | None = None,
+    user: User | None = None,
+    now: datetime | None = None,
 ) -> QuerySet[VerificationRequest]:
     """One DLI's queue for a tab (``TABS``): ``todo`` (pending, deadline not passed),
-    ``due_soon`` (of those, due within 3 days), ``decided``, ``no_response``; soonest due
-    first for the open tabs, latest due first for the closed ones."""
+    ``mine`` (of those, assigned to ``user``), ``due_soon`` (pending, due within 3 days),
+    ``decided``, ``no_response``; soonest due first for the open tabs, latest due first for
+    the closed ones. ``assignee``: a user's id, ``UNASSIGNED`` or ``None`` (anyone). Each row
+    comes with its assignee (and, when closed, who decided), without a query per row."""
     now = now or timezone.now()
-    requests = VerificationRequest.objects.filter(institution=institution).filter(
-        _tab_q(tab, now) & _search_q(query)
+    requests = (
+        VerificationRequest.objects.filter(institution=institution)
+        .filter(_tab_q(tab, now, user) & _search_q(query) & _assignee_q(assignee))
+        .select_related("assigned_to")
     )
-    if tab in ("todo", "due_soon"):
+    if tab in ("todo", "mine", "due_soon"):
         return requests.order_by("due_at", "id")
     return requests.select_related("decided_by").order_by("-due_at", "-id")
 
 
 def verification_tab_counts(
-    *, institution: Institution, now: datetime | None = None
+    *, institution: Institution, user: User | None = None, now: datetime | None = None
 ) -> dict[str, int]:
-    """How many requests each tab holds, in one query."""
+    """How many requests each tab holds (``mine``: assigned to ``user``), in one query."""
     now = now or timezone.now()
     return VerificationRequest.objects.filter(institution=institution).aggregate(
-        **{tab: Count("pk", filter=_tab_q(tab, now)) for tab in TABS}
+        **{tab: Count("pk", filter=_tab_q(tab, now, user)) for tab in TABS}
+    )
+
+
+def verification_assignees(*, institution: Institution) -> QuerySet[User]:
+    """The people a request of this DLI may be assigned to: its current members with an active
+    account, by name. The assignment service checks the same rule again under its lock."""
+    return User.objects.filter(
+        is_active=True,
+        membership__institution=institution,
+        membership__ended_at__isnull=True,
+    ).order_by("surname", "given_names", "email")
+
+
+def verification_at_risk(
+    *, institution: Institution | None = None, now: datetime | None = None
+) -> QuerySet[VerificationRequest]:
+    """Pending requests due within the next 24 hours (``AT_RISK``), soonest first: one DLI's,
+    or every DLI's (``institution=None``, for officers). Served by ``verif_request_queue`` and
+    ``verif_request_overdue``; each row comes with its DLI and assignee."""
+    now = now or timezone.now()
+    requests = VerificationRequest.objects.filter(
+        status=Status.PENDING, due_at__gte=now, due_at__lte=now + AT_RISK
+    )
+    if institution is not None:
+        requests = requests.filter(institution=institution)
+    return requests.select_related("institution", "assigned_to").order_by("due_at", "id")
+
+
+def verification_at_risk_counts(
+    *, institution: Institution, now: datetime | None = None
+) -> dict[str, int]:
+    """How many of one DLI's requests are at risk, and how many of those nobody has, in one
+    query."""
+    totals = verification_at_risk(institution=institution, now=now).aggregate(
+        total=Count("pk"), unassigned=Count("pk", filter=Q(assigned_to__isnull=True))
+    )
+    return {"total": totals["total"] or 0, "unassigned": totals["unassigned"] or 0}
+
+
+def verification_at_risk_by_dli(*, now: datetime | None = None) -> QuerySet[Institution]:
+    """For officers: the DLIs with requests at risk, each annotated with ``at_risk`` (how
+    many) and ``at_risk_unassigned`` (how many of those nobody has); most at risk first. One
+    query."""
+    now = now or timezone.now()
+    at_risk = Q(
+        verification_requests__status=Status.PENDING,
+        verification_requests__due_at__gte=now,
+        verification_requests__due_at__lte=now + AT_RISK,
+    )
+    return (
+        Institution.objects.filter(at_risk)
+        .annotate(
+            at_risk=Count("verification_requests", filter=at_risk),
+            at_risk_unassigned=Count(
+                "verification_requests",
+                filter=at_risk & Q(verification_requests__assigned_to__isnull=True),
+            ),
+        )
+        .order_by("-at_risk", "dli_number")
     )
 
 
@@ -126,7 +212,9 @@ def verification_request_list_for_officers(
     ``status``: an effective status; ``requested_from``/``requested_to``: days (inclusive) in
     Eastern time, the deadline's zone."""
     now = now or timezone.now()
-    requests = VerificationRequest.objects.select_related("institution", "decided_by")
+    requests = VerificationRequest.objects.select_related(
+        "institution", "decided_by", "assigned_to"
+    )
     if dli:
         if isinstance(dli, str):
             requests = requests.filter(institution__dli_number=dli.strip().upper())

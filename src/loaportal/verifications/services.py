@@ -1,4 +1,7 @@
-"""Verification requests: intake, decisions, the deadline's passage, the new-request emails.
+"""Verification requests: intake, decisions, assignment, the deadline's passage, the
+new-request emails, the record of exports, and the two changes an officer's approval of an
+amendment makes (``verification_extend_deadline``, ``verification_correct``; the requests
+themselves live in ``amendments``).
 
 State machine (``VerificationRequest.TRANSITIONS``): pending → one of ``OUTCOMES``
 (``verification_decide``, final) or ``no_response`` (``verification_close_overdue``, once the
@@ -37,7 +40,11 @@ from loaportal.core.exceptions import ApplicationError
 from loaportal.institutions.models import Institution
 from loaportal.institutions.selectors import membership_current
 from loaportal.notifications.services import email_send_template
-from loaportal.verifications.deadlines import deadline_for, institution_zone
+from loaportal.verifications.deadlines import (
+    deadline_extended,
+    deadline_for,
+    institution_zone,
+)
 from loaportal.verifications.documents import CheckedDocument, DocumentError, document_check
 from loaportal.verifications.models import (
     VerificationAnnouncement,
@@ -89,6 +96,13 @@ MSG_NOT_A_MEMBER = _("Only a user of the DLI named in the request can decide it.
 MSG_PAST_DEADLINE = _(
     "The deadline for this request has passed: it can no longer be verified. Its status is "
     "“No response”."
+)
+MSG_ASSIGN_NOT_A_MEMBER = _("Only a user of the DLI named in the request can assign it.")
+MSG_ASSIGNEE_NOT_A_MEMBER = _(
+    "Choose a current user of your DLI: a request can only be assigned to a colleague."
+)
+MSG_ASSIGN_CLOSED = _(
+    "This request is no longer pending: only a request still to verify can be assigned."
 )
 MSG_ALREADY_DECIDED = _(
     "This request has already been decided by %(name)s on %(when)s: “%(outcome)s”. "
@@ -667,6 +681,100 @@ def verification_decide(
     return locked
 
 
+# --- Assignment --------------------------------------------------------------------------------
+
+
+def _is_current_member(user: User, institution_id: int) -> bool:
+    """Whether ``user`` is an active account with a current membership of this DLI, read now
+    (not from the roles cached for the page: the check guards a write)."""
+    membership = membership_current(user)
+    return user.is_active and membership is not None and membership.institution_id == institution_id
+
+
+def _person(user: User | None) -> dict[str, Any]:
+    if user is None:
+        return {"id": None, "name": "", "email": ""}
+    return {"id": user.pk, "name": user.full_name, "email": user.email}
+
+
+def verification_assign(
+    *,
+    verification_request: VerificationRequest,
+    assignee: User | None,
+    assigned_by: User,
+    now: datetime | None = None,
+) -> VerificationRequest:
+    """Give a pending request to a colleague of its DLI (``assignee``), to oneself, or to
+    nobody (``assignee=None``: unassign).
+
+    Locks the request. Refuses (``VerificationError``) an ``assigned_by`` who is not a current
+    member of the request's DLI, an ``assignee`` who is not (field ``assignee``: a user of
+    another DLI, an ended membership, a deactivated account, an officer), and a request that
+    is no longer pending (decided, or past its deadline). Assigning to whoever already has it
+    changes nothing and records nothing. Side effects: an ``assigned`` history entry (details:
+    the new and the previous assignee) and a ``verification_assigned`` audit entry. Anyone of
+    the DLI may still decide the request, assigned or not.
+    """
+    with transaction.atomic():
+        locked = (
+            VerificationRequest.objects.select_for_update(of=("self",))
+            .select_related("institution")
+            .get(pk=verification_request.pk)
+        )
+        if not _is_current_member(assigned_by, locked.institution_id):
+            raise VerificationError(MSG_ASSIGN_NOT_A_MEMBER, code="not_a_member")
+        if assignee is not None and not _is_current_member(assignee, locked.institution_id):
+            raise VerificationError(
+                MSG_ASSIGNEE_NOT_A_MEMBER, code="assignee_not_a_member", field="assignee"
+            )
+        now = now or timezone.now()
+        if not locked.is_decidable(now):
+            raise VerificationError(MSG_ASSIGN_CLOSED, code="assign_closed")
+        previous_id = locked.assigned_to_id
+        if previous_id == (assignee.pk if assignee is not None else None):
+            return locked
+        previous = get_user_model().objects.get(pk=previous_id) if previous_id else None
+        locked.assigned_to = assignee
+        locked.save(update_fields=["assigned_to"])
+        details = {"assignee": _person(assignee), "previous": _person(previous)}
+        VerificationEvent.objects.create(
+            request=locked,
+            kind=VerificationEvent.Kind.ASSIGNED,
+            occurred_at=now,
+            actor=assigned_by,
+            details=details,
+        )
+        audit_record(
+            event_type=AuditEvent.Type.VERIFICATION_ASSIGNED,
+            actor=assigned_by,
+            institution=locked.institution,
+            target_user=assignee,
+            subject=locked,
+            details={"application_number": locked.application_number, **details},
+        )
+    return locked
+
+
+# --- Export ------------------------------------------------------------------------------------
+
+
+def verification_export_record(
+    *, user: User, institution: Institution | None, filters: Mapping[str, Any]
+) -> None:
+    """Record that ``user`` downloaded a CSV export of verification requests: the DLI's queue
+    (``institution``) or the officers' list (``institution=None``), with the filters of the
+    view (the number of rows is not known before the file has streamed)."""
+    audit_record(
+        event_type=AuditEvent.Type.VERIFICATION_EXPORTED,
+        actor=user,
+        institution=institution,
+        details={
+            "scope": "dli" if institution is not None else "officers",
+            "filters": {key: str(value) for key, value in filters.items() if value},
+        },
+    )
+
+
 def verification_close_overdue(*, now: datetime | None = None) -> int:
     """Record the deadline's passage of every pending request past it: status ``no_response``,
     a ``no_response`` history entry and a ``verification_no_response`` audit entry, each
@@ -717,6 +825,168 @@ def verification_document_viewed(*, verification_request: VerificationRequest, u
             subject=verification_request,
             details={"application_number": verification_request.application_number},
         )
+
+
+# --- Amendments approved by IRCC ---------------------------------------------------------------
+
+MSG_REQUEST_DECIDED = _(
+    "The DLI has already decided this request: its deadline can no longer be extended."
+)
+MSG_EXTENDED_DEADLINE_PASSED = _(
+    "With %(days)s more days the deadline would be %(due)s, which has already passed. Grant "
+    "more days or refuse the extension."
+)
+MSG_ASKED_AFTER_DEADLINE = _("The extension was asked for after the deadline had passed.")
+MSG_NOT_DECIDED = _("Only a decided request can be corrected.")
+MSG_OUTCOME_CHANGED = _(
+    "The request's result is no longer the one the correction was asked for: refuse it."
+)
+
+
+def _lock_request(verification_request: VerificationRequest) -> VerificationRequest:
+    return (
+        VerificationRequest.objects.select_for_update(of=("self",))
+        .select_related("institution")
+        .get(pk=verification_request.pk)
+    )
+
+
+def verification_history_append(
+    *,
+    verification_request: VerificationRequest,
+    kind: str,
+    actor: User | None,
+    outcome: str = "",
+    comment: str = "",
+    details: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> VerificationEvent:
+    """Append one entry to a request's history (the amendments' steps that leave the request
+    itself unchanged: asked for, refused)."""
+    return VerificationEvent.objects.create(
+        request=verification_request,
+        kind=kind,
+        occurred_at=now or timezone.now(),
+        actor=actor,
+        outcome=outcome,
+        comment=comment,
+        details=details or {},
+    )
+
+
+def verification_extend_deadline(
+    *,
+    verification_request: VerificationRequest,
+    days: int,
+    extended_by: User,
+    asked_at: datetime,
+    comment: str = "",
+    details: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> VerificationRequest:
+    """Move a request's deadline by ``days`` calendar days (``deadlines.deadline_extended``):
+    an officer approved an extension asked for at ``asked_at``.
+
+    Locks the request. Refuses (``VerificationError``) a decided request (``request_decided``),
+    an extension asked for after the deadline then in force (``asked_after_deadline``), and a
+    new deadline already past at ``now`` (``extended_deadline_passed``). Keeps the first
+    deadline in ``original_due_at``. A request whose deadline passed while IRCC was deciding
+    (``no_response``, recorded or not) is reopened: pending again until the new deadline
+    (README "Extension and correction requests"). Side effect: an ``extension_approved``
+    history entry naming the officer (the caller writes the audit entry). Runs in the caller's
+    transaction.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_request(verification_request)
+        if locked.is_decided:
+            raise VerificationError(MSG_REQUEST_DECIDED, code="request_decided")
+        if asked_at > locked.due_at:
+            raise VerificationError(MSG_ASKED_AFTER_DEADLINE, code="asked_after_deadline")
+        new_due = deadline_extended(locked.due_at, days)
+        if new_due < now:
+            zone = institution_zone(locked.institution)
+            due_text = formats.date_format(timezone.localtime(new_due, zone), "DATETIME_FORMAT")
+            raise VerificationError(
+                MSG_EXTENDED_DEADLINE_PASSED % {"days": days, "due": f"{due_text} ({zone.key})"},
+                code="extended_deadline_passed",
+                field="days",
+            )
+        previous_due = locked.due_at
+        reopened = locked.effective_status(now) == Status.NO_RESPONSE
+        if locked.original_due_at is None:
+            locked.original_due_at = previous_due
+        locked.due_at = new_due
+        locked.status = Status.PENDING
+        locked.no_response_recorded_at = None
+        locked.save(
+            update_fields=["original_due_at", "due_at", "status", "no_response_recorded_at"]
+        )
+        verification_history_append(
+            verification_request=locked,
+            kind=VerificationEvent.Kind.EXTENSION_APPROVED,
+            actor=extended_by,
+            comment=comment,
+            details={
+                **(details or {}),
+                "days": days,
+                "previous_due_at": previous_due.isoformat(),
+                "due_at": new_due.isoformat(),
+                "reopened": reopened,
+            },
+            now=now,
+        )
+    return locked
+
+
+def verification_correct(
+    *,
+    verification_request: VerificationRequest,
+    outcome: str,
+    expected_outcome: str,
+    corrected_by: User,
+    comment: str,
+    reason: str = "",
+    details: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> VerificationRequest:
+    """Change a decided request's outcome: an officer approved a correction asked for while
+    the outcome was ``expected_outcome``.
+
+    Locks the request. Refuses (``VerificationError``) a request not decided (``not_decided``),
+    one whose outcome changed since (``outcome_changed``) and an outcome that
+    ``VerificationRequest.CORRECTIONS`` does not allow (``outcome_invalid``). The request
+    takes the new outcome and ``comment`` (the DLI's explanation) as its decision comment;
+    ``decided_at``/``decided_by`` stay those of the DLI's first decision, whose ``decided``
+    history entry stays too. Side effect: a ``corrected`` history entry naming the officer,
+    with ``reason`` (the caller writes the audit entry). Runs in the caller's transaction.
+    """
+    comment = (comment or "").strip()
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = _lock_request(verification_request)
+        if not locked.is_decided:
+            raise VerificationError(MSG_NOT_DECIDED, code="not_decided")
+        if locked.status != expected_outcome:
+            raise VerificationError(MSG_OUTCOME_CHANGED, code="outcome_changed")
+        if outcome not in VerificationRequest.CORRECTIONS.get(locked.status, frozenset()):
+            raise VerificationError(MSG_OUTCOME_INVALID, code="outcome_invalid", field="outcome")
+        if not comment:
+            raise VerificationError(MSG_COMMENT_REQUIRED, code="comment_required", field="comment")
+        previous = locked.status
+        locked.status = outcome
+        locked.decision_comment = comment[:COMMENT_MAX_LENGTH]
+        locked.save(update_fields=["status", "decision_comment"])
+        verification_history_append(
+            verification_request=locked,
+            kind=VerificationEvent.Kind.CORRECTED,
+            actor=corrected_by,
+            outcome=outcome,
+            comment=reason.strip(),
+            details={**(details or {}), "previous_outcome": previous},
+            now=now,
+        )
+    return locked
 
 
 # --- Documents left behind ---------------------------------------------------------------------

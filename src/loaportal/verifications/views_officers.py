@@ -1,14 +1,19 @@
-"""Officers' verification pages: every request with filters, a request's page with its
-history, and "Add a request" (the same service as the CSV import and, later, the IRCC API)."""
+"""Officers' verification pages: every request with filters (and its CSV export), the requests
+at risk by DLI, a request's page with its history, and "Add a request" (the same service as the
+CSV import and, later, the IRCC API)."""
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from allauth.decorators import rate_limit
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,22 +22,36 @@ from django.views.decorators.http import require_GET
 from loaportal.core.access import officer
 from loaportal.core.exceptions import ApplicationError
 from loaportal.core.forms import form_add_service_error
+from loaportal.institutions.selectors import institution_by_number
+from loaportal.verifications.export import export_filename, export_rows
 from loaportal.verifications.forms import OfficerFilterForm, RequestCreateForm
+from loaportal.verifications.models import VerificationRequest
 from loaportal.verifications.selectors import (
-    verification_event_list,
+    verification_at_risk,
+    verification_at_risk_by_dli,
     verification_request_list_for_officers,
 )
-from loaportal.verifications.services import verification_request_create
-from loaportal.verifications.views import _detail_context, _visible, signed_in_user
+from loaportal.verifications.services import (
+    verification_export_record,
+    verification_request_create,
+)
+from loaportal.verifications.views import (
+    _csv_response,
+    _detail_context,
+    _visible,
+    signed_in_user,
+)
 
 PAGE_SIZE = 50
 # Officers see every DLI's requests: deadlines are shown in Eastern time, where they are set.
 EASTERN = ZoneInfo("America/Toronto")
 
 
-@officer
-@require_GET
-def officer_list(request: HttpRequest) -> HttpResponse:
+def _officer_filters(
+    request: HttpRequest,
+) -> tuple[OfficerFilterForm, dict[str, Any], QuerySet[VerificationRequest]]:
+    """The officers' list as filtered by the query string: the same for the page and its CSV
+    export."""
     form = OfficerFilterForm(request.GET)
     filters = form.cleaned_data if form.is_valid() else {}
     requests = verification_request_list_for_officers(
@@ -42,6 +61,13 @@ def officer_list(request: HttpRequest) -> HttpResponse:
         requested_to=filters.get("requested_to"),
         query=(filters.get("q") or "").strip(),
     )
+    return form, filters, requests
+
+
+@officer
+@require_GET
+def officer_list(request: HttpRequest) -> HttpResponse:
+    form, _filters, requests = _officer_filters(request)
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -59,11 +85,49 @@ def officer_list(request: HttpRequest) -> HttpResponse:
 
 
 @officer
+@rate_limit(action="verification_export", limit_get=True)  # type: ignore[untyped-decorator]  # allauth: no types
+@require_GET
+def officer_export(request: HttpRequest) -> StreamingHttpResponse:
+    """The officers' list as filtered on the page, as a CSV file (moments in Eastern time),
+    streamed. Each export is recorded in the audit trail with its filters."""
+    _form, filters, requests = _officer_filters(request)
+    now = timezone.now()
+    verification_export_record(user=signed_in_user(request), institution=None, filters=filters)
+    return _csv_response(
+        export_rows(requests, zone=EASTERN, now=now),
+        filename=export_filename(prefix="all", now=now, zone=EASTERN),
+    )
+
+
+@officer
+@require_GET
+def officer_at_risk(request: HttpRequest) -> HttpResponse:
+    """Every DLI's pending requests due within 24 hours: how many per DLI (and how many of
+    those nobody has), then the list, soonest first."""
+    now = timezone.now()
+    number = (request.GET.get("dli") or "").strip()
+    dli = institution_by_number(dli_number=number) if number else None
+    requests = verification_at_risk(institution=dli, now=now)
+    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "verifications/officer_at_risk.html",
+        {
+            "institutions": verification_at_risk_by_dli(now=now),
+            "dli": dli,
+            "page": page,
+            "params": urlencode({"dli": dli.dli_number}) if dli else "",
+            "now": now,
+            "eastern": EASTERN,
+        },
+    )
+
+
+@officer
 @require_GET
 def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     verification_request = _visible(request, pk)
-    context = _detail_context(verification_request, now=timezone.now())
-    context["events"] = verification_event_list(verification_request=verification_request)
+    context = _detail_context(request, verification_request, now=timezone.now(), officer=True)
     return render(request, "verifications/officer_request.html", context)
 
 

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('institutions', '0004_membership_history'),
-        ('verifications', '0003_assignment_amendments'),
+        ('verifications', '0004_amendments_reopen'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

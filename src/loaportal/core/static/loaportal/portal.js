@@ -43,3 +43,32 @@ for (const name of revealGroups) {
       .then(() => revealFor(radios));
   }
 }
+
+// Progress of work the worker does (a decision file being checked or recorded): a block with
+// data-progress-url asks that JSON endpoint for the counts and moves its <progress> bar; when the
+// work stops (or moves to its next phase) the page is loaded again to show the outcome. Without
+// JavaScript the page offers a link to refresh it.
+const progressBlock = document.querySelector("[data-progress-url]");
+if (progressBlock) {
+  const bar = progressBlock.querySelector("progress");
+  const text = progressBlock.querySelector("[data-progress-text]");
+  const poll = () => {
+    fetch(progressBlock.dataset.progressUrl, {
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    })
+      .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+      .then((state) => {
+        if (!state.in_progress || state.status !== progressBlock.dataset.progressStatus) {
+          window.location.reload();
+          return;
+        }
+        bar.max = Math.max(1, state.total);
+        bar.value = state.done;
+        if (text.textContent !== state.text) text.textContent = state.text;
+        setTimeout(poll, 1500);
+      })
+      .catch(() => setTimeout(poll, 5000));
+  };
+  setTimeout(poll, 1000);
+}

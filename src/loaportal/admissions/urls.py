@@ -1,0 +1,11 @@
+"""Matching help (``admissions:…``) under ``verifications/admissions/``."""
+
+from django.urls import path
+
+from loaportal.admissions import views
+
+app_name = "admissions"
+
+urlpatterns = [
+    path("", views.index, name="index"),
+]
