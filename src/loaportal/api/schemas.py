@@ -31,6 +31,17 @@ class ErrorOut(Schema):
     errors: list[FieldError] | None = Field(None, description="Each invalid input (422).")
 
 
+# The refusals every operation may answer (each in the shape of ``ErrorOut``).
+ERRORS: dict[int, type[Schema]] = {
+    400: ErrorOut,
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    422: ErrorOut,
+    429: ErrorOut,
+}
+
+
 class DocumentOut(Schema):
     name: str
     content_type: str
@@ -139,3 +150,64 @@ class IrccCreateIn(Schema):
     loa_number: str = Field("", max_length=200)
     campus: str = Field("", max_length=1000)
     requested_at: str = Field("", max_length=200, description="ISO 8601 with offset; empty: now")
+
+
+AmendmentStatusCode = Literal["submitted", "approved", "refused"]
+
+
+class ExtensionIn(Schema):
+    application_number: str = Field(..., max_length=64)
+    days: int = Field(..., description="1 to 30 (at most 30 days in all per request).")
+    ground: str = Field(
+        ...,
+        description="infrastructure_failure, natural_disaster, public_health_emergency or "
+        "labour_dispute (IRPR R222.1(2)(a)).",
+        examples=["labour_dispute"],
+    )
+    explanation: str = Field(..., max_length=5000)
+
+
+class ExtensionOut(Schema):
+    id: int
+    application_number: str
+    status: AmendmentStatusCode
+    ground: str
+    days_requested: int
+    days_granted: int | None
+    explanation: str
+    requested_at: datetime
+    decided_at: datetime | None
+    decision_reason: str
+    due_at: datetime = Field(..., description="The request's deadline now.")
+
+
+class CorrectionIn(Schema):
+    application_number: str = Field(..., max_length=64)
+    outcome: str = Field(..., description="The outcome the decision should become.")
+    ground: str = Field(
+        ...,
+        description="deferred_enrolment, student_withdrew or verification_error.",
+        examples=["student_withdrew"],
+    )
+    explanation: str = Field(..., max_length=5000)
+
+
+class CorrectionOut(Schema):
+    id: int
+    application_number: str
+    status: AmendmentStatusCode
+    ground: str
+    current_outcome: str
+    requested_outcome: str
+    explanation: str
+    requested_at: datetime
+    decided_at: datetime | None
+    decision_reason: str
+
+
+class ExtensionPage(Page):
+    items: list[ExtensionOut]
+
+
+class CorrectionPage(Page):
+    items: list[CorrectionOut]

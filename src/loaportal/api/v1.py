@@ -29,8 +29,10 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from loaportal.api import auth
+from loaportal.api.amendments import router as amendments_router
 from loaportal.api.errors import ApiError
 from loaportal.api.schemas import (
+    ERRORS,
     BatchIn,
     BatchOut,
     DecisionIn,
@@ -77,14 +79,6 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 
-ERRORS: dict[int, type[Schema]] = {
-    400: ErrorOut,
-    401: ErrorOut,
-    403: ErrorOut,
-    404: ErrorOut,
-    422: ErrorOut,
-    429: ErrorOut,
-}
 MAX_PAGE = 500
 
 
@@ -596,5 +590,6 @@ def ircc_create(
     return Status(200, _ircc_out(existing, now))
 
 
+dli.add_router("", amendments_router)
 api.add_router("/dli/", dli)
 api.add_router("/ircc/", ircc)
