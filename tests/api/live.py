@@ -33,7 +33,23 @@ for index in range({requests}):
         document_name=application + ".pdf",
     )
     numbers.append(application)
+from loaportal.amendments.services import correction_request_create, extension_request_create
+from loaportal.verifications.models import VerificationRequest
+from loaportal.verifications.services import verification_decide
+extension = correction = None
+if len(numbers) >= 3:
+    extension = extension_request_create(
+        verification_request=VerificationRequest.objects.get(application_number=numbers[1]),
+        requested_by=primary, days=3, ground="labour_dispute", explanation="Strike.").pk
+    decided = verification_decide(
+        verification_request=VerificationRequest.objects.get(application_number=numbers[2]),
+        outcome="verified_matched", comment="", decided_by=primary)
+    correction = correction_request_create(
+        verification_request=decided, requested_by=primary, outcome="not_verified_cancelled",
+        ground="student_withdrew", explanation="Withdrew.").pk
 print(json.dumps({{
+    "extension": extension,
+    "correction": correction,
     "read": api_token_create(institution=institution, name="Live read", scope="read",
                              created_by=primary).value,
     "decide": api_token_create(institution=institution, name="Live decide", scope="decide",

@@ -62,12 +62,17 @@ def portal(django_db_setup, django_db_blocker, _smtp_controller, tmp_path_factor
 
 
 def _schemathesis(
-    portal, *, token: str, paths: str, examples: int, number: str, config: Path
+    portal, *, token: str, paths: str, examples: int, setup: dict, config: Path
 ) -> subprocess.CompletedProcess:
     base = f"http://127.0.0.1:{portal.base_port}"
-    # The path parameter names a request that exists, so that those operations are reached
+    # The path parameters name objects that exist, so that those operations are reached
     # beyond their 404.
-    config.write_text(f'[parameters]\n"path.application_number" = "{number}"\n')
+    config.write_text(
+        "[parameters]\n"
+        f'"path.application_number" = "{setup["numbers"][0]}"\n'
+        f'"path.extension_id" = {setup["extension"]}\n'
+        f'"path.correction_id" = {setup["correction"]}\n'
+    )
     return subprocess.run(  # noqa: S603 (our own command)
         [
             str(ST),
@@ -113,7 +118,7 @@ def test_schemathesis_finds_no_server_error_nor_answer_breaking_the_document(por
             token=setup[token],
             paths=paths,
             examples=5,
-            number=setup["numbers"][0],
+            setup=setup,
             config=tmp_path / "schemathesis.toml",
         )
         output = result.stdout + result.stderr

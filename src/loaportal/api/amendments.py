@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import Any
+from typing import Annotated, Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from pydantic import Field
 
 from loaportal.amendments.models import CorrectionRequest, ExtensionRequest
@@ -42,6 +42,10 @@ from loaportal.verifications.selectors import verification_request_visible_to
 from loaportal.verifications.services import application_number_normalize
 
 router = Router(tags=["DLI"])
+
+# An id in a path: validated here (a JSON 422, not the site's 404 page), within the database's
+# integer range.
+PathId = Annotated[int, Path(..., ge=1, le=2**63 - 1)]
 
 MAX_PAGE = 500
 # Refusals about the request's state (409), not about the input (422).
@@ -183,13 +187,13 @@ def extension_create(request: HttpRequest, payload: ExtensionIn) -> Status[Any]:
 
 
 @router.get(
-    "/extension-requests/{int:extension_id}",
+    "/extension-requests/{extension_id}",
     response={200: ExtensionOut, **_errors()},
     auth=auth.dli_read,
     operation_id="dli_extension_request_get",
     summary="Read one extension request",
 )
-def extension_get(request: HttpRequest, extension_id: int) -> dict[str, Any]:
+def extension_get(request: HttpRequest, extension_id: PathId) -> dict[str, Any]:
     found = (
         extension_requests_visible_to(user=auth.caller_of(request).user)
         .filter(pk=extension_id)
@@ -241,13 +245,13 @@ def correction_create(request: HttpRequest, payload: CorrectionIn) -> Status[Any
 
 
 @router.get(
-    "/correction-requests/{int:correction_id}",
+    "/correction-requests/{correction_id}",
     response={200: CorrectionOut, **_errors()},
     auth=auth.dli_read,
     operation_id="dli_correction_request_get",
     summary="Read one correction request",
 )
-def correction_get(request: HttpRequest, correction_id: int) -> dict[str, Any]:
+def correction_get(request: HttpRequest, correction_id: PathId) -> dict[str, Any]:
     found = (
         correction_requests_visible_to(user=auth.caller_of(request).user)
         .filter(pk=correction_id)
