@@ -19,6 +19,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.db.models.fields.json import KT
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -135,7 +136,8 @@ class VerificationRequest(models.Model):
     # history entry other than the DLI's own housekeeping): the order IRCC's poller resumes
     # from (``verification_request_feed``). Kept by ``VerificationEvent.save``, so every
     # service that appends to the history maintains it without having to remember.
-    updated_at = models.DateTimeField(_("Updated"), default=timezone.now)
+    # (db_default: a row inserted in SQL, outside the ORM, still gets one.)
+    updated_at = models.DateTimeField(_("Updated"), default=timezone.now, db_default=Now())
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
