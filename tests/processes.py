@@ -80,7 +80,11 @@ class Portal:
 
 
 @contextmanager
-def portal_processes(*, tmp_path: Path, smtp_port: int, workers: int = 3) -> Iterator[Portal]:
+def portal_processes(
+    *, tmp_path: Path, smtp_port: int, workers: int = 3, env: dict[str, str] | None = None
+) -> Iterator[Portal]:
+    """``env``: settings to change for the servers (for example a task queue with a worker)."""
+    overrides = env or {}
     url, needs_migrate = database_url(tmp_path)
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("PYTEST")},
@@ -91,6 +95,7 @@ def portal_processes(*, tmp_path: Path, smtp_port: int, workers: int = 3) -> Ite
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "LOAPORTAL_VAR_DIR": str(tmp_path / "var"),
         "ALLOWED_HOSTS": "127.0.0.1",
+        **overrides,
     }
     if needs_migrate:
         subprocess.run(  # noqa: S603 (our own command)

@@ -8,6 +8,8 @@ import os
 import tempfile
 
 os.environ.setdefault("TASKS_BACKEND", "immediate")
+# The API's change feeds hold back changes younger than this; tests read them at once.
+os.environ.setdefault("API_FEED_SETTLE_SECONDS", "0")
 os.environ.setdefault("LOAPORTAL_VAR_DIR", tempfile.mkdtemp(prefix="loaportal-test-"))
 # pytest-xdist runs the suite in several worker processes ("gw0", "gw1", …; `make test` uses
 # one per core). Each worker gets its own var directory (the generated keys are written there

@@ -35,6 +35,10 @@ PUBLIC_URL_NAMES = {
     "mailbox",
     "mailbox_message",
     "set_language",
+    # The API's OpenAPI document and its reference page (no data: the API's description).
+    "openapi-json",
+    "api_reference",
+    "api-root",
 }
 
 SAMPLE_BY_CONVERTER = {
@@ -97,8 +101,32 @@ def _protected(lang):
     return [
         (route, pattern)
         for route, pattern, ns in all_routes(lang)
-        if view_access(pattern.callback, ns) is not Access.PUBLIC
+        if view_access(pattern.callback, ns) not in (Access.PUBLIC, Access.TOKEN)
     ]
+
+
+@pytest.mark.django_db
+def test_api_operations_answer_401_to_anyone_without_a_token_signed_in_or_not(client):
+    """A browser session never authenticates an API call (no cookie-borne access, so no
+    cross-site request can use one)."""
+    from tests.factories import dli_with_users
+
+    operations = [
+        route
+        for route, pattern, ns in all_routes("en")
+        if view_access(pattern.callback, ns) is Access.TOKEN
+    ]
+    assert len(operations) >= 6
+    primary = dli_with_users(name="session-college", secondaries=0).primary
+    for signed_in in (False, True):
+        if signed_in:
+            client.force_login(primary)
+        for route in operations:
+            for method in ("get", "post"):
+                response = getattr(client, method)(route, HTTP_HOST="127.0.0.1")
+                assert response.status_code in (401, 405), (method, route, response.status_code)
+                if response.status_code == 401:
+                    assert response.json()["code"] == "token_missing"
 
 
 @pytest.mark.django_db
@@ -188,6 +216,16 @@ def _world():
     from tests.verifications.ui_support import a_request
 
     verification_request = a_request(a.institution)
+    from loaportal.api.services import api_token_create, api_token_create_ircc
+    from loaportal.webhooks.services import webhook_endpoint_register
+
+    token = api_token_create(
+        institution=a.institution, name="SIS", scope="read", created_by=a.primary
+    ).token
+    ircc_token = api_token_create_ircc(name="GCMS", created_by=users["officer"]).token
+    endpoint = webhook_endpoint_register(
+        institution=a.institution, url="https://sis.a-college.example/hook", created_by=a.primary
+    ).endpoint
     from loaportal.amendments.services import correction_request_create, extension_request_create
     from loaportal.verifications.services import verification_decide
 
@@ -229,6 +267,9 @@ def _world():
         "verifications:document": {"pk": verification_request.pk},
         "verifications:assign": {"pk": verification_request.pk},
         "verifications:officer_detail": {"pk": verification_request.pk},
+        "api:token_revoke": {"pk": token.pk},
+        "api:officer_token_revoke": {"pk": ircc_token.pk},
+        "webhooks:endpoint_remove": {"pk": endpoint.pk},
         "amendments:extension_create": {"pk": verification_request.pk},
         "amendments:correction_create": {"pk": decided.pk},
         "amendments:officer_extension_detail": {"pk": extension.pk},
@@ -250,6 +291,8 @@ def _outcome(response, lang: str) -> str:
             return "sign_in"
         if location.startswith(flows.url("terms", lang)):
             return "terms"
+    if response.status_code == 401:
+        return "unauthenticated"
     if response.status_code == 403:
         return "forbidden"
     if response.status_code == 404:
@@ -276,13 +319,18 @@ def _sweep_table(samples, lang):
             else:
                 # Only public pages and the Django admin's own routes may name an object
                 # without a DLI A sample here.
-                assert rule is Access.PUBLIC or "admin" in namespaces, f"add a sample for {name}"
+                assert rule in (Access.PUBLIC, Access.TOKEN) or "admin" in namespaces, (
+                    f"add a sample for {name}"
+                )
                 url, names_object = _concrete(route), False
             expected = {}
             for role in ROLES:
                 if rule is Access.PUBLIC:
                     # Open to all; a step of a flow may still send the visitor to its start.
                     expected[role] = {"open", "not_found", "sign_in", "not_allowed"}
+                elif rule is Access.TOKEN:
+                    # API operations: a token or nothing, whoever is signed in.
+                    expected[role] = {"unauthenticated", "not_allowed"}
                 elif role == "anonymous":
                     expected[role] = {"sign_in"}
                 elif role not in ADMITTED[rule]:

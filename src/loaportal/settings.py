@@ -66,10 +66,12 @@ INSTALLED_APPS = [
     "loaportal.user_changes",
     "loaportal.verifications",
     "loaportal.statistics",
+    "loaportal.webhooks",
     "loaportal.amendments",
     "loaportal.decision_files",
     "loaportal.admissions",
     "loaportal.officers",
+    "loaportal.api",
     "loaportal.reminders",
     # The Django admin, trimmed and bilingual for officers (``loaportal.core.admin_site``).
     "loaportal.core.admin_site.BackOfficeAdminConfig",
@@ -379,6 +381,27 @@ DOCUMENTS_STORAGE_URL = env.str("DOCUMENTS_STORAGE_URL", default="")
 # years ago are deleted; the requests and their decisions are kept. Set it from the records
 # schedule that applies to the deployment.
 DOCUMENT_RETENTION_YEARS = env.int("DOCUMENT_RETENTION_YEARS", default=7)
+# --- API and webhooks (README "API") ---------------------------------------------------------
+# A new token is valid this many days unless its creator says otherwise.
+API_TOKEN_DEFAULT_DAYS = env.int("API_TOKEN_DEFAULT_DAYS", default=365)
+# Calls per token per minute (a sliding window, core.ratelimit); past it: 429 with Retry-After.
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=600)
+# The change feeds (``updated_since``) leave out changes younger than this, so that a poller
+# never steps past a change whose transaction commits a moment after a later one.
+API_FEED_SETTLE_SECONDS = env.int("API_FEED_SETTLE_SECONDS", default=2)
+# Webhook deliveries: each attempt waits at most WEBHOOK_TIMEOUT_SECONDS for the receiver; a
+# failed one is tried again after WEBHOOK_RETRY_FIRST_SECONDS, doubling up to
+# WEBHOOK_RETRY_MAX_INTERVAL_SECONDS, WEBHOOK_MAX_ATTEMPTS times in all.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_RETRY_FIRST_SECONDS = env.int("WEBHOOK_RETRY_FIRST_SECONDS", default=30)
+WEBHOOK_RETRY_MAX_INTERVAL_SECONDS = env.int("WEBHOOK_RETRY_MAX_INTERVAL_SECONDS", default=3600)
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=10)
+# Receivers must be HTTPS on a public address. Outside production, http://127.0.0.1 and
+# http://localhost are accepted and private addresses are reached (a developer's receiver);
+# production refuses both (no request forgery towards the portal's own network).
+WEBHOOK_ALLOW_LOCAL_TARGETS = env.bool("WEBHOOK_ALLOW_LOCAL_TARGETS", default=not PRODUCTION)
+if PRODUCTION and WEBHOOK_ALLOW_LOCAL_TARGETS:
+    raise environ.ImproperlyConfigured("WEBHOOK_ALLOW_LOCAL_TARGETS cannot be on in production")
 
 # --- Internationalisation -----------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

@@ -9,6 +9,7 @@ from django.shortcuts import redirect
 from django.urls import URLPattern, URLResolver, include, path
 from django.utils.translation import gettext_lazy as _
 
+from loaportal.api.urls import v1_patterns
 from loaportal.core import views as core_views
 from loaportal.institutions import views as institution_views
 from loaportal.terms import views as terms_views
@@ -31,6 +32,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("healthz", core_views.health, name="health"),
     path("readyz", core_views.readiness, name="readiness"),
     path("metrics", core_views.metrics, name="metrics"),
+    # The API: outside the language prefix (programs send Accept-Language), kept stable.
+    path("api/v1/", include((v1_patterns(), "api_v1"), namespace="api_v1")),
 ]
 
 urlpatterns += i18n_patterns(
@@ -42,6 +45,8 @@ urlpatterns += i18n_patterns(
     path(_("users/"), include("loaportal.user_changes.urls")),
     path(_("activity/"), include("loaportal.audit.urls")),
     path(_("officer/"), include("loaportal.officers.urls")),
+    path("", include("loaportal.api.urls")),
+    path("", include("loaportal.webhooks.urls")),
     path("", include("loaportal.verifications.urls")),
     path("", include("loaportal.statistics.urls")),
     path("", include("loaportal.amendments.urls")),

@@ -248,6 +248,27 @@ def test_every_event_is_recorded(mail, signed_in, clock):
     assert verification_documents_purge(years=0) == 2
     assert events(T.VERIFICATION_DOCUMENT_PURGED)[0].actor is None
 
+    # The API (issue 11): a token created and revoked, a webhook endpoint registered and removed.
+    from loaportal.api.services import api_token_create, api_token_revoke
+    from loaportal.webhooks.services import webhook_endpoint_register, webhook_endpoint_remove
+
+    token = api_token_create(
+        institution=verifying.institution, name="SIS", scope="read", created_by=verifying.primary
+    ).token
+    api_token_revoke(token=token, revoked_by=verifying.primary)
+    for event_type in (T.API_TOKEN_CREATED, T.API_TOKEN_REVOKED):
+        (event,) = events(event_type)
+        assert event.details["api_token"]["id"] == token.pk
+        assert event.institution == verifying.institution
+    endpoint = webhook_endpoint_register(
+        institution=verifying.institution,
+        url="https://sis.verifying.example/hook",
+        created_by=verifying.primary,
+    ).endpoint
+    webhook_endpoint_remove(endpoint=endpoint, removed_by=verifying.primary)
+    for event_type in (T.WEBHOOK_ENDPOINT_CREATED, T.WEBHOOK_ENDPOINT_DELETED):
+        assert events(event_type)[0].actor == verifying.primary
+
     # Reminders (issue 10): notification choices changed, a daily summary, a 24-hour alert.
     from django.utils import timezone
 

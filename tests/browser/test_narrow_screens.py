@@ -61,6 +61,10 @@ NOT_PAGES = {
     "decision_files:status",
     "decision_files:confirm",
     "decision_files:result",
+    # Actions (POST only) of the API pages.
+    "api:token_revoke",
+    "api:officer_token_revoke",
+    "webhooks:endpoint_remove",
 }
 
 
@@ -306,7 +310,8 @@ def portal_pages() -> list[tuple[str, Access]]:
     pages = []
     for pattern, namespaces in _patterns(get_resolver().url_patterns):
         name = ":".join((*namespaces, pattern.name))
-        if "admin" in namespaces or name in NOT_PAGES:
+        # The API (``/api/v1/``) answers programs in JSON; its reference page is Swagger UI's.
+        if "admin" in namespaces or "api_v1" in namespaces or name in NOT_PAGES:
             continue
         rule = view_access(pattern.callback, namespaces)
         assert rule is not None, name

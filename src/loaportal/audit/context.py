@@ -8,7 +8,9 @@ request (worker, management commands) there is no address and entries record non
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -21,6 +23,34 @@ _client_ip: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 def client_ip() -> str | None:
     return _client_ip.get()
+
+
+# The API token a request is served for (set by the API layer around each call): every audit
+# entry written meanwhile names it, whatever service writes the entry.
+_api_token: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "loaportal_audit_api_token", default=None
+)
+
+
+def api_token() -> dict[str, Any] | None:
+    return _api_token.get()
+
+
+def api_token_use(token: dict[str, Any]) -> None:
+    """From here to the end of the request being served (``AuditContextMiddleware`` resets
+    it), audit entries record ``details["api_token"] = token``."""
+    _api_token.set(dict(token))
+
+
+@contextmanager
+def acting_through_api_token(token: dict[str, Any]) -> Iterator[None]:
+    """Within this block, audit entries record ``details["api_token"] = token`` (its id, name,
+    kind and DLI: what identifies it without its secret)."""
+    handle = _api_token.set(dict(token))
+    try:
+        yield
+    finally:
+        _api_token.reset(handle)
 
 
 def request_ip(request: HttpRequest | None) -> str | None:
@@ -37,7 +67,9 @@ class AuditContextMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         token = _client_ip.set(request_ip(request))
+        api = _api_token.set(None)
         try:
             return self.get_response(request)
         finally:
+            _api_token.reset(api)
             _client_ip.reset(token)

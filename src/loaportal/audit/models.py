@@ -101,6 +101,10 @@ class EventType(models.TextChoices):
         "verification_document_viewed",
         _("Verification document viewed"),
     )
+    API_TOKEN_CREATED = "api_token_created", _("API token created")
+    API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
+    WEBHOOK_ENDPOINT_CREATED = "webhook_endpoint_created", _("Webhook endpoint registered")
+    WEBHOOK_ENDPOINT_DELETED = "webhook_endpoint_deleted", _("Webhook endpoint removed")
     REMINDER_PREFERENCES_CHANGED = (
         "reminder_preferences_changed",
         _("Notification preferences changed"),

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from loaportal.audit.context import client_ip
+from loaportal.audit.context import api_token, client_ip
 from loaportal.audit.models import AuditEvent, validate_event_type
 from loaportal.core.roles import institution_of
 
@@ -51,6 +51,10 @@ def audit_record(
         target_email = target_user.email
     if subject is None:
         subject = target_user if target_user is not None else institution
+    details = dict(details or {})
+    token = api_token()
+    if token is not None:
+        details.setdefault("api_token", token)
     event = AuditEvent(
         event_type=event_type,
         actor=actor,

@@ -11,6 +11,8 @@ Rules:
 - ``member``: a signed-in user who belongs to a DLI (officers do not).
 - ``primary``: the primary user of their DLI.
 - ``officer``: an IRCC officer (staff account).
+- ``token``: a program presenting an API token (``Authorization: Bearer``); the view
+  authenticates it (``loaportal.api``), and a browser session never counts there.
 
 Who is an officer, a member or a primary user is answered by ``core.roles``; the middleware
 puts the answer on the request (``request.roles``, ``request.membership``). Checks that belong
@@ -42,6 +44,7 @@ class Access(enum.StrEnum):
     MEMBER = "member"
     PRIMARY = "primary"
     OFFICER = "officer"
+    TOKEN = "token"  # noqa: S105 (a rule's name)
 
 
 def access(rule: Access) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -57,6 +60,7 @@ signed_in = access(Access.SIGNED_IN)
 member = access(Access.MEMBER)
 primary = access(Access.PRIMARY)
 officer = access(Access.OFFICER)
+token = access(Access.TOKEN)
 
 
 def view_access(
@@ -137,7 +141,7 @@ class AccessMiddleware:
         if rule is None:
             # An undeclared view is a programming error; never serve it.
             raise PermissionDenied("This view does not declare its access rule.")
-        if rule is Access.PUBLIC:
+        if rule in (Access.PUBLIC, Access.TOKEN):
             return None
         user = request.user
         if not user.is_authenticated:

@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models.fields.json import KT
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -131,6 +132,12 @@ class VerificationRequest(models.Model):
     original_due_at = models.DateTimeField(_("Original due date"), null=True, blank=True)
     no_response_recorded_at = models.DateTimeField(_("No response recorded"), null=True, blank=True)
     created_at = models.DateTimeField(_("Created"), default=timezone.now)
+    # When anything an outside system reads last changed (status, decision, deadline, a new
+    # history entry other than the DLI's own housekeeping): the order IRCC's poller resumes
+    # from (``verification_request_feed``). Kept by ``VerificationEvent.save``, so every
+    # service that appends to the history maintains it without having to remember.
+    # (db_default: a row inserted in SQL, outside the ORM, still gets one.)
+    updated_at = models.DateTimeField(_("Updated"), default=timezone.now, db_default=Now())
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -165,6 +172,10 @@ class VerificationRequest(models.Model):
             models.Index(fields=["status", "due_at"], name="verif_request_overdue"),
             # The officers' list filtered by request date.
             models.Index(fields=["requested_at"], name="verif_request_requested"),
+            # IRCC's poller: everything changed since a moment, in a stable order.
+            models.Index(fields=["updated_at", "id"], name="verif_request_updated"),
+            # A DLI's integration: its requests changed since a moment.
+            models.Index(fields=["institution", "updated_at", "id"], name="verif_request_dli_upd"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -324,10 +335,23 @@ class VerificationEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.request_id} {self.kind} {self.occurred_at:%Y-%m-%d %H:%M}"
 
+    # History entries that concern only the DLI's own housekeeping: they do not make the
+    # request "updated" for outside systems.
+    HOUSEKEEPING_KINDS: frozenset[str] = frozenset({Kind.DOCUMENT_VIEWED, Kind.ASSIGNED})
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise HistoryAppendOnlyError(MSG_HISTORY_APPEND_ONLY)
         super().save(*args, **kwargs)
+        if self.kind not in self.HOUSEKEEPING_KINDS:
+            # Never backwards: the poller's order (updated_at, id) only moves forward.
+            stamp = max(self.occurred_at, timezone.now())
+            VerificationRequest.objects.filter(pk=self.request_id, updated_at__lt=stamp).update(
+                updated_at=stamp
+            )
+        from loaportal.verifications.signals import history_announce
+
+        history_announce([self.pk])
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise HistoryAppendOnlyError(MSG_HISTORY_APPEND_ONLY)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from loaportal.accounts.models import User
@@ -242,4 +242,60 @@ def verification_event_list(
         VerificationEvent.objects.filter(request=verification_request)
         .select_related("actor")
         .order_by("occurred_at", "id")
+    )
+
+
+FEED_ORDERS = ("due_at", "updated_at")
+
+
+def verification_request_feed(
+    *,
+    user: User,
+    status: str | None = None,
+    due_before: datetime | None = None,
+    updated_since: datetime | None = None,
+    order: str = "due_at",
+    after: tuple[datetime, int] | None = None,
+    settled_before: datetime | None = None,
+    with_history: bool = False,
+    now: datetime | None = None,
+) -> QuerySet[VerificationRequest]:
+    """The requests this user may see (``verification_request_visible_to``) for a program
+    reading them page by page (the API): filtered by effective ``status``, ``due_before``
+    (due strictly before) and ``updated_since`` (changed at or after), in the stable order
+    ``(order, id)`` — ``due_at`` or ``updated_at`` — starting strictly after the key ``after``
+    (keyset pagination: a page never repeats or skips a row however the data grows).
+    ``settled_before``: leave out changes at or after this moment (the feed's settling time).
+    ``with_history``: fetch each request's history (``verification_history_prefetch``)."""
+    if order not in FEED_ORDERS:
+        raise ValueError(f"Unknown order: {order!r}")
+    now = now or timezone.now()
+    requests = verification_request_visible_to(user=user)
+    if with_history:
+        requests = requests.prefetch_related(verification_history_prefetch())
+    if status:
+        if status not in Status.values:
+            return requests.none()
+        requests = requests.filter(_status_q(status, now))
+    if due_before is not None:
+        requests = requests.filter(due_at__lt=due_before)
+    if updated_since is not None:
+        requests = requests.filter(updated_at__gte=updated_since)
+    if settled_before is not None:
+        requests = requests.filter(updated_at__lt=settled_before)
+    if after is not None:
+        value, pk = after
+        requests = requests.filter(Q(**{f"{order}__gt": value}) | Q(**{order: value, "pk__gt": pk}))
+    return requests.order_by(order, "id")
+
+
+def verification_history_prefetch() -> Prefetch[str, QuerySet[VerificationEvent]]:
+    """Each request's history as outside systems see it (``request.history``): oldest first,
+    without the DLI's housekeeping entries (documents viewed, assignments)."""
+    return Prefetch(
+        "events",
+        queryset=VerificationEvent.objects.exclude(kind__in=VerificationEvent.HOUSEKEEPING_KINDS)
+        .select_related("actor")
+        .order_by("occurred_at", "id"),
+        to_attr="history",
     )

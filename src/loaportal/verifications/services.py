@@ -52,6 +52,7 @@ from loaportal.verifications.models import (
     VerificationRequest,
     name_search_key,
 )
+from loaportal.verifications.signals import history_announce
 from loaportal.verifications.storage import document_path, documents_backend, documents_storage
 
 if TYPE_CHECKING:
@@ -347,6 +348,7 @@ def _write(
                 document_size=valid.document.size,
                 status=Status.PENDING,
                 created_at=now,
+                updated_at=now,
                 created_by=created_by,
                 **valid.fields,
             )
@@ -364,7 +366,7 @@ def _write(
             _store(request, document, written)
             requests.append(request)
         VerificationRequest.objects.bulk_create(requests, batch_size=500)
-        VerificationEvent.objects.bulk_create(
+        events = VerificationEvent.objects.bulk_create(
             [
                 VerificationEvent(
                     request=request,
@@ -377,6 +379,8 @@ def _write(
             ],
             batch_size=500,
         )
+        # bulk_create skips VerificationEvent.save, which announces single entries.
+        history_announce(event.pk for event in events)
         for request in requests:
             audit_record(
                 event_type=AuditEvent.Type.VERIFICATION_REQUEST_CREATED,
