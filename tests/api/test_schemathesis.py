@@ -106,6 +106,8 @@ def _schemathesis(
         timeout=240,
         check=False,
         env={**portal.env, "NO_COLOR": "1"},
+        # schemathesis keeps a cache in its working directory: the test's, not the checkout.
+        cwd=config.parent,
     )
 
 
