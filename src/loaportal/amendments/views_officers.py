@@ -4,10 +4,12 @@ with "Approve" and "Refuse" (a refusal needs a reason)."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.forms import Form
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -30,10 +32,39 @@ from loaportal.core.access import officer
 from loaportal.core.exceptions import ApplicationError
 from loaportal.core.forms import form_add_service_error
 from loaportal.core.http import SignedInRequest
+from loaportal.verifications.deadlines import DEADLINE_ZONE
 
 PAGE_SIZE = 50
 # Officers see every DLI's requests: dates in Eastern time, where the deadlines are set.
-EASTERN = ZoneInfo("America/Toronto")
+EASTERN = DEADLINE_ZONE
+
+
+def _decide(
+    request: SignedInRequest,
+    *,
+    action: str | None,
+    form: Form,
+    decide: Callable[..., Any],
+    detail: str,
+    pk: int,
+    approved: str,
+    refused: str,
+) -> HttpResponse | None:
+    """Run the officer's "approve" or "refuse" through ``decide`` (the service, given
+    ``approve``, ``reason`` and the form's other fields) and redirect to the request's page; a
+    service error on one of the form's fields stays on the form (``None``: render the page)."""
+    if action not in ("approve", "refuse") or not form.is_valid():
+        return None
+    try:
+        decide(approve=action == "approve", **form.cleaned_data)
+    except ApplicationError as exc:
+        if exc.field in form.fields:
+            form_add_service_error(form, exc)
+            return None
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, approved if action == "approve" else refused)
+    return redirect(detail, pk=pk)
 
 
 @officer
@@ -61,29 +92,20 @@ def extension_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     )
     refuse_form = RefuseForm(request.POST if action == "refuse" else None, prefix="refuse")
     form = approve_form if action == "approve" else refuse_form
-    if action in ("approve", "refuse") and form.is_valid():
-        try:
-            extension_request_decide(
-                extension_request=extension,
-                officer=request.user,
-                approve=action == "approve",
-                days=form.cleaned_data.get("days"),
-                reason=form.cleaned_data["reason"],
-            )
-        except ApplicationError as exc:
-            if exc.field in form.fields:
-                form_add_service_error(form, exc)
-            else:
-                messages.error(request, str(exc.message))
-                return redirect("amendments:officer_extension_detail", pk=extension.pk)
-        else:
-            messages.success(
-                request,
-                _("The extension was approved.")
-                if action == "approve"
-                else _("The extension was refused."),
-            )
-            return redirect("amendments:officer_extension_detail", pk=extension.pk)
+    done = _decide(
+        request,
+        action=action,
+        form=form,
+        decide=lambda **data: extension_request_decide(
+            extension_request=extension, officer=request.user, **data
+        ),
+        detail="amendments:officer_extension_detail",
+        pk=extension.pk,
+        approved=_("The extension was approved."),
+        refused=_("The extension was refused."),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "amendments/officer_extension.html",
@@ -117,28 +139,20 @@ def correction_detail(request: SignedInRequest, pk: int) -> HttpResponse:
     approve_form = ApproveForm(request.POST if action == "approve" else None, prefix="approve")
     refuse_form = RefuseForm(request.POST if action == "refuse" else None, prefix="refuse")
     form = approve_form if action == "approve" else refuse_form
-    if action in ("approve", "refuse") and form.is_valid():
-        try:
-            correction_request_decide(
-                correction_request=correction,
-                officer=request.user,
-                approve=action == "approve",
-                reason=form.cleaned_data["reason"],
-            )
-        except ApplicationError as exc:
-            if exc.field in form.fields:
-                form_add_service_error(form, exc)
-            else:
-                messages.error(request, str(exc.message))
-                return redirect("amendments:officer_correction_detail", pk=correction.pk)
-        else:
-            messages.success(
-                request,
-                _("The correction was approved.")
-                if action == "approve"
-                else _("The correction was refused."),
-            )
-            return redirect("amendments:officer_correction_detail", pk=correction.pk)
+    done = _decide(
+        request,
+        action=action,
+        form=form,
+        decide=lambda **data: correction_request_decide(
+            correction_request=correction, officer=request.user, **data
+        ),
+        detail="amendments:officer_correction_detail",
+        pk=correction.pk,
+        approved=_("The correction was approved."),
+        refused=_("The correction was refused."),
+    )
+    if done is not None:
+        return done
     return render(
         request,
         "amendments/officer_correction.html",
