@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 from allauth.decorators import rate_limit
 from django.contrib import messages
@@ -23,6 +22,7 @@ from loaportal.core.access import officer
 from loaportal.core.exceptions import ApplicationError
 from loaportal.core.forms import form_add_service_error
 from loaportal.institutions.selectors import institution_by_number
+from loaportal.verifications.deadlines import DEADLINE_ZONE
 from loaportal.verifications.export import export_filename, export_rows
 from loaportal.verifications.forms import OfficerFilterForm, RequestCreateForm
 from loaportal.verifications.models import VerificationRequest
@@ -44,7 +44,7 @@ from loaportal.verifications.views import (
 
 PAGE_SIZE = 50
 # Officers see every DLI's requests: deadlines are shown in Eastern time, where they are set.
-EASTERN = ZoneInfo("America/Toronto")
+EASTERN = DEADLINE_ZONE
 
 
 def _officer_filters(
