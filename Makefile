@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 # Test processes (pytest-xdist): "auto" is one per CPU core; PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= auto
+# Extra pytest arguments, e.g. PYTEST_ARGS="tests/accounts -x" or PYTEST_ARGS=@selection.txt
+# (one test id per line): `make test` runs the whole suite when it is empty.
+PYTEST_ARGS ?=
 export LOAPORTAL_VAR_DIR ?= $(CURDIR)/var
 
 .PHONY: run prod test lint pytest package messages install clean
@@ -47,7 +50,7 @@ lint: install
 
 pytest: install
 	scripts/ensure-chromium.sh
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## `pip install .` alone gives a working portal (wheel installed in a fresh environment).
 package: install
