@@ -30,6 +30,8 @@ PUBLIC_URL_NAMES = {
     "account_confirm_password_reset_code",
     "account_complete_password_reset",
     "account_password_reset_completed",
+    # The second factor at sign-in: only with a pending sign-in (password and emailed code).
+    "mfa_authenticate",
     "terms",
     "privacy",
     "mailbox",
