@@ -274,3 +274,18 @@ def test_a_reset_needs_another_active_officer_and_a_reason(db):
             "reset_second_factor", lost.email, by=OfficerFactory().email, reason="  "
         )
     assert Authenticator.objects.filter(user=lost).exists()
+
+
+def test_nobody_removes_another_persons_security_key(signed_in):
+    owner = MembershipFactory(user__email="owner@college.example").user
+    key = Authenticator.objects.create(
+        user=owner, type="webauthn", data={"name": "Key", "credential": {}}
+    )
+    other = MembershipFactory(user__email="other@college.example").user
+    client = signed_in(other)
+    remove = flows.url("mfa_remove_webauthn", pk=key.pk)
+    response = client.get(remove)
+    client.post(response["Location"], {"password": PASSWORD})
+    assert client.get(remove).status_code == 404
+    assert client.post(remove).status_code == 404
+    assert Authenticator.objects.filter(pk=key.pk).exists()
