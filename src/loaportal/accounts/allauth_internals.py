@@ -33,6 +33,7 @@ from allauth.mfa.totp import views as mfa_totp_views
 from allauth.mfa.totp.forms import ActivateTOTPForm as MFAActivateTOTPForm
 from allauth.mfa.totp.internal.auth import (
     format_hotp_value,
+    generate_totp_secret,
     hotp_value,
     yield_hotp_counters_from_time,
 )
@@ -66,6 +67,7 @@ __all__ = [
     "compare_user_code",
     "decrypt",
     "format_hotp_value",
+    "generate_totp_secret",
     "hotp_value",
     "is_mfa_enabled",
     "mfa_base_views",

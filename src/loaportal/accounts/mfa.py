@@ -243,3 +243,24 @@ def connect_signals() -> None:
     signals.authentication_failed.connect(
         on_authentication_failed, dispatch_uid="loaportal_mfa_failed"
     )
+
+
+# --- Demo data (``load_demo``, ``demo_officer_code``) -------------------------------------------
+def totp_add(*, user: Any) -> str:
+    """Give ``user`` an authenticator app with a new random key; the key (base32), for an app."""
+    from loaportal.accounts.allauth_internals import generate_totp_secret
+
+    secret = str(generate_totp_secret())
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": secret})
+    return secret
+
+
+def totp_current_code(*, user: Any) -> str | None:
+    """The code the user's authenticator app shows now (demo and development only)."""
+    import time
+
+    row = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if row is None:
+        return None
+    step = int(time.time()) // int(settings.MFA_TOTP_PERIOD)
+    return str(format_hotp_value(hotp_value(decrypt(row.data["secret"]), step)))
