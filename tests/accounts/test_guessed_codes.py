@@ -20,7 +20,6 @@ import random
 import time
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
 from loaportal.accounts.adapter import AccountAdapter
@@ -106,9 +105,7 @@ def test_guessed_codes_through_the_pages_from_many_addresses(settings, monkeypat
     rate_limited_signups = 0
     for n in range(PAGE_GUESSES - sign_in_guesses):
         attacker = attackers[n % ADDRESSES]
-        code = "-".join(
-            "".join(rng.choice(ALPHABET) for _ in range(4)) for _ in range(3)
-        )
+        code = "-".join("".join(rng.choice(ALPHABET) for _ in range(4)) for _ in range(3))
         response = attacker.post(
             signup,
             {
@@ -161,9 +158,7 @@ def test_ten_thousand_guessed_codes_give_no_success(rf, settings):
 
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     rng = random.Random(10_000)
-    accounts = [
-        MembershipFactory(user__email=f"many{i}@college.example").user for i in range(100)
-    ]
+    accounts = [MembershipFactory(user__email=f"many{i}@college.example").user for i in range(100)]
     institution = InstitutionFactory()
     invitees = [f"invited{i}@college.example" for i in range(50)]
     for email in invitees:
@@ -172,19 +167,20 @@ def test_ten_thousand_guessed_codes_give_no_success(rf, settings):
     pending: dict[int, str | None] = {}
     for n in range(GUESSES // 2):
         user = accounts[n % len(accounts)]
-        if pending.get(user.pk) is None:
-            # The attacker knows the password: a new pending sign-in, if a code email is allowed.
-            if code_email_allow(user=user, challenge_id=None, known_device=False):
-                pending[user.pk] = str(
-                    code_challenge_open(
-                        user=user,
-                        purpose=CodeChallenge.Purpose.SIGN_IN,
-                        max_attempts=settings.ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS,
-                    ).pk
-                )
-                from loaportal.accounts.models import AccountCodeEvent
+        # The attacker knows the password: a new pending sign-in, if a code email is allowed.
+        if pending.get(user.pk) is None and code_email_allow(
+            user=user, challenge_id=None, known_device=False
+        ):
+            pending[user.pk] = str(
+                code_challenge_open(
+                    user=user,
+                    purpose=CodeChallenge.Purpose.SIGN_IN,
+                    max_attempts=settings.ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS,
+                ).pk
+            )
+            from loaportal.accounts.models import AccountCodeEvent
 
-                AccountCodeEvent.objects.create(user=user, kind=AccountCodeEvent.Kind.CODE_SENT)
+            AccountCodeEvent.objects.create(user=user, kind=AccountCodeEvent.Kind.CODE_SENT)
         guess = f"{rng.randrange(1_000_000):06d}"
         check = code_challenge_check(
             challenge_id=pending.get(user.pk),
@@ -212,7 +208,9 @@ def test_ten_thousand_guessed_codes_give_no_success(rf, settings):
     frozen.start()
     for n in range(GUESSES - GUESSES // 2):
         source = address(n % addresses)
-        request = rf.post("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"203.0.113.9, {source}")
+        request = rf.post(
+            "/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=f"203.0.113.9, {source}"
+        )
         if not ratelimit.consume(request, action="signup"):
             limited += 1
             continue

@@ -85,9 +85,7 @@ def test_spaces_and_hyphens_in_a_pasted_code_are_ignored(client, mail):
     flows.sign_in_password(client, email=user.email)
     flows.submit_code(client, code=mail.wait_for(user.email).first_line)
     code = totp_code(user)
-    response = flows.submit_second_factor(
-        client, email=user.email, code=f" {code[:3]}-{code[3:]} "
-    )
+    response = flows.submit_second_factor(client, email=user.email, code=f" {code[:3]}-{code[3:]} ")
     assert response.status_code == 302 and response["Location"] != flows.url("mfa_authenticate")
 
 
@@ -121,7 +119,9 @@ def test_the_code_typed_at_set_up_cannot_then_sign_in(signed_in, db):
     user = MembershipFactory(user__email="setup@college.example").user
     client = signed_in(user)
     secret = set_up_totp(client)
-    assert not totp_accept_once(Authenticator.objects.get(user=user, type="totp"), code_at(0, secret))
+    assert not totp_accept_once(
+        Authenticator.objects.get(user=user, type="totp"), code_at(0, secret)
+    )
 
 
 # --- Limits -----------------------------------------------------------------------------------
@@ -137,7 +137,9 @@ def test_five_wrong_codes_end_the_pending_sign_in(client, mail):
     response = flows.submit_second_factor(client, email=user.email, code=wrong)
     assert response["Location"] == flows.url("account_login")
     response = flows.submit_second_factor(client, email=user.email, code=right)
-    assert response.status_code == 302 and response["Location"].startswith(flows.url("account_login"))
+    assert response.status_code == 302 and response["Location"].startswith(
+        flows.url("account_login")
+    )
     assert client.get(flows.url("home")).status_code == 302
     assert len(events("mfa_failed", user.email)) == 5
 
@@ -145,7 +147,10 @@ def test_five_wrong_codes_end_the_pending_sign_in(client, mail):
 def test_wrong_codes_are_limited_per_account_across_sign_ins(settings, mail):
     from django.test import Client
 
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "mfa_failed_account": "3/5m/key"}
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "mfa_failed_account": "3/5m/key",
+    }
     user = MembershipFactory(user__email="spread@college.example").user
     add_totp(user)
     statuses = []
@@ -270,9 +275,7 @@ def test_a_reset_needs_another_active_officer_and_a_reason(db):
     with pytest.raises(CommandError, match="your own"):
         call_command("reset_second_factor", lost.email, by=lost.email, reason="x")
     with pytest.raises(CommandError, match="Say why"):
-        call_command(
-            "reset_second_factor", lost.email, by=OfficerFactory().email, reason="  "
-        )
+        call_command("reset_second_factor", lost.email, by=OfficerFactory().email, reason="  ")
     assert Authenticator.objects.filter(user=lost).exists()
 
 

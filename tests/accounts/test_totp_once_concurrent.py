@@ -96,8 +96,10 @@ def portal(django_db_setup, django_db_blocker, _smtp_controller, tmp_path_factor
 def pending_sign_in(portal: Portal, smtp, email: str, count: int) -> tuple[Browser, str]:
     browser = portal.browser()
     login = flows.url("account_login")
-    browser.post(login, {"csrfmiddlewaretoken": browser.form_token(login), "login": email,
-                         "password": PASSWORD})
+    browser.post(
+        login,
+        {"csrfmiddlewaretoken": browser.form_token(login), "login": email, "password": PASSWORD},
+    )
     confirm = flows.url("account_confirm_login_code")
     token = browser.form_token(confirm)
     code = smtp.wait_for(email, count=count).first_line

@@ -11,6 +11,7 @@ second pass); its own database (``<test database>_prod_<pid>``), Redis database
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import http.cookies
 import os
@@ -233,8 +234,11 @@ def test_make_prod_serves_two_instances_and_a_sign_in_crosses_them(tmp_path, set
             first,
             "POST",
             login,
-            {"csrfmiddlewaretoken": browser.form_token(first, login), "login": EMAIL,
-             "password": PASSWORD},
+            {
+                "csrfmiddlewaretoken": browser.form_token(first, login),
+                "login": EMAIL,
+                "password": PASSWORD,
+            },
         )
         assert response.status == 302, response.body[-2000:]
         confirm = flows.url("account_confirm_login_code")
@@ -250,8 +254,11 @@ def test_make_prod_serves_two_instances_and_a_sign_in_crosses_them(tmp_path, set
             second,
             "POST",
             confirm,
-            {"csrfmiddlewaretoken": browser.form_token(second, confirm), "action": "verify",
-             "code": code},
+            {
+                "csrfmiddlewaretoken": browser.form_token(second, confirm),
+                "action": "verify",
+                "code": code,
+            },
         )
         assert response.status == 302, response.body[-2000:]
         assert not response.location.startswith(login), response.location
@@ -266,10 +273,8 @@ def test_make_prod_serves_two_instances_and_a_sign_in_crosses_them(tmp_path, set
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            pass
         stopped = True
         deadline = time.monotonic() + 45
         while _group_alive(pgid) and time.monotonic() < deadline:

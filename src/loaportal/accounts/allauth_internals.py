@@ -18,8 +18,8 @@ from allauth.account.internal.stagekit import clear_login, stash_login
 from allauth.account.stages import LoginByCodeStage, LoginStage, LoginStageController
 from allauth.account.views._authentication_by_code import BaseConfirmAuthenticationCodeView
 from allauth.core.internal import ratelimit as internal_ratelimit
-from allauth.core.internal.httpkit import headed_redirect_response
 from allauth.core.internal.cryptokit import compare_user_code
+from allauth.core.internal.httpkit import headed_redirect_response
 from allauth.core.ratelimit import RateLimited
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.base import views as mfa_base_views

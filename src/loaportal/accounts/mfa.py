@@ -83,7 +83,7 @@ def has_second_factor(user: Any) -> bool:
     return bool(user.pk) and is_mfa_enabled(user, SECOND_FACTOR_TYPES)
 
 
-class MFAAdapter(DefaultMFAAdapter):
+class MFAAdapter(DefaultMFAAdapter):  # type: ignore[misc]  # allauth ships no types
     error_messages = MFA_ERROR_MESSAGES
 
     def get_totp_issuer(self) -> str:
@@ -95,7 +95,7 @@ class MFAAdapter(DefaultMFAAdapter):
         if not is_officer(user) or authenticator.type not in SECOND_FACTOR_TYPES:
             return True
         others = Authenticator.objects.filter(user_id=user.pk, type__in=SECOND_FACTOR_TYPES)
-        return others.exclude(pk=authenticator.pk).exists()
+        return bool(others.exclude(pk=authenticator.pk).exists())
 
 
 def officer_second_factor_gate(request: HttpRequest) -> HttpResponse | None:
@@ -158,7 +158,13 @@ def _kind(authenticator: Any) -> str:
     return str(getattr(authenticator, "type", ""))
 
 
-def on_authenticator_added(sender, request=None, user=None, authenticator=None, **kwargs) -> None:
+def on_authenticator_added(
+    sender: Any,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    authenticator: Any = None,
+    **kwargs: Any,
+) -> None:
     # Recovery codes come with the first authenticator: recorded as generated.
     generated = _kind(authenticator) == Authenticator.Type.RECOVERY_CODES
     audit_record(
@@ -176,7 +182,11 @@ def on_authenticator_added(sender, request=None, user=None, authenticator=None, 
 
 
 def on_authenticator_removed(
-    sender, request=None, user=None, authenticator=None, **kwargs
+    sender: Any,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    authenticator: Any = None,
+    **kwargs: Any,
 ) -> None:
     owner = getattr(authenticator, "user", None) or user
     audit_record(
@@ -189,7 +199,13 @@ def on_authenticator_removed(
     )
 
 
-def on_authenticator_reset(sender, request=None, user=None, authenticator=None, **kwargs) -> None:
+def on_authenticator_reset(
+    sender: Any,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    authenticator: Any = None,
+    **kwargs: Any,
+) -> None:
     if _kind(authenticator) == Authenticator.Type.RECOVERY_CODES:
         audit_record(
             event_type=AuditEvent.Type.MFA_RECOVERY_CODES_GENERATED,
@@ -200,7 +216,13 @@ def on_authenticator_reset(sender, request=None, user=None, authenticator=None, 
         )
 
 
-def on_authenticator_used(sender, request=None, user=None, authenticator=None, **kwargs) -> None:
+def on_authenticator_used(
+    sender: Any,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    authenticator: Any = None,
+    **kwargs: Any,
+) -> None:
     if _kind(authenticator) == Authenticator.Type.RECOVERY_CODES:
         current = Authenticator.objects.get(pk=authenticator.pk)  # the code just marked used
         remaining = len(current.wrap().get_unused_codes())
@@ -215,7 +237,11 @@ def on_authenticator_used(sender, request=None, user=None, authenticator=None, *
 
 
 def on_authentication_failed(
-    sender, request=None, user=None, authenticator=None, **kwargs
+    sender: Any,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    authenticator: Any = None,
+    **kwargs: Any,
 ) -> None:
     audit_record(
         event_type=AuditEvent.Type.MFA_FAILED,
@@ -236,9 +262,7 @@ def connect_signals() -> None:
     signals.authenticator_removed.connect(
         on_authenticator_removed, dispatch_uid="loaportal_mfa_remove"
     )
-    signals.authenticator_reset.connect(
-        on_authenticator_reset, dispatch_uid="loaportal_mfa_reset"
-    )
+    signals.authenticator_reset.connect(on_authenticator_reset, dispatch_uid="loaportal_mfa_reset")
     signals.authenticator_used.connect(on_authenticator_used, dispatch_uid="loaportal_mfa_used")
     signals.authentication_failed.connect(
         on_authentication_failed, dispatch_uid="loaportal_mfa_failed"

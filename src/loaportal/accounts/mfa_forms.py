@@ -20,7 +20,9 @@ from loaportal.accounts.forms import CODE_ATTRS, normalize_digits_code
 from loaportal.accounts.mfa import MFAAdapter, totp_accept_once, totp_matching_step
 
 MSG_MFA_CODE_REQUIRED = _("Enter the code from your authenticator app or a recovery code.")
-MSG_MFA_TOO_MANY = _("Too many incorrect codes. For your security, wait a few minutes, then try again.")
+MSG_MFA_TOO_MANY = _(
+    "Too many incorrect codes. For your security, wait a few minutes, then try again."
+)
 MSG_TOTP_CODE_REQUIRED = _("Enter the 6-digit code your authenticator app shows.")
 
 

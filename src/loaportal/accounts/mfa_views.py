@@ -66,9 +66,7 @@ class AuthenticateView(mfa_base_views.AuthenticateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)
-        context["has_totp"] = self.stage.login.user.authenticator_set.filter(
-            type="totp"
-        ).exists()
+        context["has_totp"] = self.stage.login.user.authenticator_set.filter(type="totp").exists()
         context["has_webauthn"] = self.stage.login.user.authenticator_set.filter(
             type="webauthn"
         ).exists()

@@ -142,9 +142,7 @@ def user_second_factor_reset(*, user: User, reset_by: User, reason: str) -> int:
     if not reason:
         raise AccountError(MSG_RESET_REASON, code="reason", field="reason")
     with transaction.atomic():
-        removed = sorted(
-            Authenticator.objects.filter(user=user).values_list("type", flat=True)
-        )
+        removed = sorted(Authenticator.objects.filter(user=user).values_list("type", flat=True))
         Authenticator.objects.filter(user=user).delete()
         audit_record(
             event_type=AuditEvent.Type.MFA_RESET,

@@ -16,7 +16,9 @@ from loaportal.accounts.models import User
 from loaportal.invitations.management.commands.load_demo import DEMO_OFFICER_EMAIL
 
 MSG_PRODUCTION = "demo_officer_code is for development and demos: refused in production."
-MSG_NO_OFFICER = f"There is no demo officer ({DEMO_OFFICER_EMAIL}): run `loaportal load_demo` first."
+MSG_NO_OFFICER = (
+    f"There is no demo officer ({DEMO_OFFICER_EMAIL}): run `loaportal load_demo` first."
+)
 
 
 class Command(BaseCommand):
