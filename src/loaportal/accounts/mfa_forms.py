@@ -66,7 +66,7 @@ class CodeOnceMixin:
         if usage is None:
             raise forms.ValidationError(MSG_MFA_TOO_MANY, code="too_many")
         clear_rate_limit = mfa_check_rate_limit(self.user)
-        code = self.cleaned_data["code"]
+        code: str = self.cleaned_data["code"]
         main = None
         for authenticator in Authenticator.objects.filter(user=self.user).exclude(
             type=Authenticator.Type.WEBAUTHN
@@ -88,19 +88,19 @@ class CodeOnceMixin:
         raise MFAAdapter().validation_error("incorrect_code")
 
 
-class AuthenticateForm(CodeOnceMixin, MFAAuthenticateForm):
+class AuthenticateForm(CodeOnceMixin, MFAAuthenticateForm):  # type: ignore[misc]  # allauth ships no types
     """The second factor at sign-in, after the password and the emailed code."""
 
     code = SecondFactorCodeField()
 
 
-class ReauthenticateForm(CodeOnceMixin, MFAReauthenticateForm):
+class ReauthenticateForm(CodeOnceMixin, MFAReauthenticateForm):  # type: ignore[misc]  # allauth ships no types
     """The second factor again, before adding or removing one."""
 
     code = SecondFactorCodeField()
 
 
-class ActivateTOTPForm(MFAActivateTOTPForm):
+class ActivateTOTPForm(MFAActivateTOTPForm):  # type: ignore[misc]  # allauth ships no types
     """Set up an authenticator app: the code it shows proves it holds the secret. The step of
     that code is kept (``step``) so that the same code cannot then sign in."""
 

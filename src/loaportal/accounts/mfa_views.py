@@ -47,14 +47,16 @@ def _declared(rule: Callable[[Any], Any], view: Callable[..., HttpResponse]) -> 
     return rule(wrapper)
 
 
-class AuthenticateView(mfa_base_views.AuthenticateView):
+class AuthenticateView(mfa_base_views.AuthenticateView):  # type: ignore[misc]  # allauth ships no types
     """The third sign-in step. Wrong codes are counted for the pending sign-in too: after
     ``MFA_MAX_ATTEMPTS_PER_SIGN_IN`` it starts over from the password (besides allauth's limit
     per address and the portal's per account)."""
 
     def form_invalid(self, form: Any) -> HttpResponse:
+        shown: HttpResponse
         if "code" in form.errors and form.has_error("code", "too_many"):
-            return super().form_invalid(form)
+            shown = super().form_invalid(form)
+            return shown
         failures = int(self.stage.state.get(FAILED_ATTEMPTS_KEY, 0)) + 1
         if failures >= settings.MFA_MAX_ATTEMPTS_PER_SIGN_IN:
             clear_login(self.request)
@@ -62,7 +64,8 @@ class AuthenticateView(mfa_base_views.AuthenticateView):
             return redirect("account_login")
         self.stage.state[FAILED_ATTEMPTS_KEY] = failures
         stash_login(self.request, self.stage.login)
-        return super().form_invalid(form)
+        shown = super().form_invalid(form)
+        return shown
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)
@@ -73,7 +76,7 @@ class AuthenticateView(mfa_base_views.AuthenticateView):
         return context
 
 
-class ActivateTOTPView(mfa_totp_views.ActivateTOTPView):
+class ActivateTOTPView(mfa_totp_views.ActivateTOTPView):  # type: ignore[misc]  # allauth ships no types
     def form_valid(self, form: Any) -> HttpResponse:
         response: HttpResponse = super().form_valid(form)
         step = getattr(form, "step", None)
@@ -85,7 +88,7 @@ class ActivateTOTPView(mfa_totp_views.ActivateTOTPView):
         return response
 
 
-class RemoveWebAuthnView(mfa_webauthn_views.RemoveWebAuthnView):
+class RemoveWebAuthnView(mfa_webauthn_views.RemoveWebAuthnView):  # type: ignore[misc]  # allauth ships no types
     """allauth does not ask the adapter before removing a security key: an officer's last
     second factor stays (``MFAAdapter.can_delete_authenticator``)."""
 
@@ -93,12 +96,13 @@ class RemoveWebAuthnView(mfa_webauthn_views.RemoveWebAuthnView):
         adapter = MFAAdapter()
         if not adapter.can_delete_authenticator(self.get_object()):
             form.add_error(None, adapter.error_messages["cannot_delete_authenticator"])
-            return self.form_invalid(form)
+            refused: HttpResponse = self.form_invalid(form)
+            return refused
         response: HttpResponse = super().form_valid(form)
         return response
 
 
-class IndexView(mfa_base_views.IndexView):
+class IndexView(mfa_base_views.IndexView):  # type: ignore[misc]  # allauth ships no types
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context: dict[str, Any] = super().get_context_data(**kwargs)
         context["has_second_factor"] = has_second_factor(self.request.user)
