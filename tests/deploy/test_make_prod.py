@@ -6,7 +6,8 @@ SIGTERM, leaving no process behind.
 
 Runs where PostgreSQL and Redis are reachable and the test database is PostgreSQL (.ci/run's
 second pass); its own database (``<test database>_prod_<pid>``), Redis database
-(``PROD_TEST_REDIS_DB``, 14 by default), free ports and state directory.
+(``PROD_TEST_REDIS_DB``, 14 by default), ports (free ones, or four from
+``PROD_TEST_BASE_PORT``) and state directory.
 """
 
 from __future__ import annotations
@@ -161,7 +162,11 @@ def test_make_prod_serves_two_instances_and_a_sign_in_crosses_them(tmp_path, set
     base_name = str(settings.DATABASES["default"].get("NAME") or "loaportal").removeprefix("test_")
     database = f"{base_name}_prod_{os.getpid()}"
     admin = server._replace(path="/postgres").geturl()
-    port = free_ports(2)
+    # PROD_TEST_BASE_PORT: four ports from there (two instances, the object store, SMTP), for
+    # a machine where each user of it has a range; free ones otherwise.
+    base = int(os.environ.get("PROD_TEST_BASE_PORT", "0"))
+    port = base or free_ports(2)
+    s3_port, smtp_port = (base + 2, base + 3) if base else (free_ports(1), free_ports(1))
     state = tmp_path / "prod"
     log = tmp_path / "prod.log"
     env = {
@@ -180,8 +185,8 @@ def test_make_prod_serves_two_instances_and_a_sign_in_crosses_them(tmp_path, set
         "PROD_DATABASE": database,
         "REDIS_PORT": str(redis_port),
         "PROD_REDIS_DB": os.environ.get("PROD_TEST_REDIS_DB", "14"),
-        "S3_PORT": str(free_ports(1)),
-        "SMTP_PORT": str(free_ports(1)),
+        "S3_PORT": str(s3_port),
+        "SMTP_PORT": str(smtp_port),
         "PROD_STATE_DIR": str(state),
         "LOG_FORMAT": "text",
     }

@@ -10,6 +10,7 @@ officer then sets up a new second factor at their next sign-in.
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import translation
 
 from loaportal.accounts.models import User
 from loaportal.accounts.services import AccountError, user_second_factor_reset
@@ -35,7 +36,9 @@ class Command(BaseCommand):
                 user=user, reset_by=officer, reason=options["reason"]
             )
         except AccountError as exc:
-            raise CommandError(str(exc.message)) from exc
+            # Operators read English here, whatever language was active.
+            with translation.override("en"):
+                raise CommandError(str(exc.message)) from exc
         self.stdout.write(
             f"Second factor of {user.email} reset by {officer.email}: {removed} "
             "authenticator(s) removed, sessions ended, the person emailed."
