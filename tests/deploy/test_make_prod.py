@@ -289,4 +289,8 @@ def test_make_prod_serves_two_instances_and_a_sign_in_crosses_them(tmp_path, set
             os.killpg(pgid, signal.SIGKILL)
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        import redis
+
+        # The Redis database is the test's own: leave it empty.
+        redis.Redis(port=redis_port, db=int(env["PROD_REDIS_DB"])).flushdb()
     assert stopped, "processes of make prod outlived it:\n" + log.read_text()[-3000:]
