@@ -11,34 +11,53 @@
 #     as long as it runs; point DOCUMENTS_STORAGE_URL at a real store to keep them);
 #   email to a local SMTP server that writes every message to var/prod/mail.log.
 #
-# Every process is supervised: one that dies is started again. Ctrl-C stops them all.
-# Variables: PORT (8443), PROD_REDIS_DB (0), S3_PORT (9000), SMTP_PORT (8025), PROD_DATABASE
-# (loaportal), DOCUMENTS_STORAGE_URL (set it to use another store).
+# Every process is supervised: one that dies is started again. Ctrl-C (or SIGTERM to this
+# script) stops them all.
+#
+# Variables (defaults in brackets); each lets several copies run side by side (tests/deploy):
+#   PORT [8443]            the first gunicorn instance's port;
+#   INSTANCES [1]          gunicorn instances, on PORT, PORT+1, … (INSTANCES=2: two instances
+#                          sharing everything else, as behind a load balancer with no sticky
+#                          sessions);
+#   WEB_CONCURRENCY, GUNICORN_THREADS   processes and threads per instance (deploy/gunicorn.conf.py);
+#   TASK_WORKERS [2]       `loaportal worker` processes (plus one scheduler);
+#   PG_HOST [127.0.0.1], PG_PORT [5432], PROD_DATABASE [loaportal];
+#   REDIS_HOST [127.0.0.1], REDIS_PORT [6379], PROD_REDIS_DB [0];
+#   S3_PORT [9000], SMTP_PORT [8025];
+#   PROD_STATE_DIR [$LOAPORTAL_VAR_DIR/prod, else var/prod]: secrets, TLS key, mail.log;
+#   DOCUMENTS_STORAGE_URL  set it to use another object store than the local one.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BIN="$ROOT/.venv/bin"
 PORT="${PORT:-8443}"
+INSTANCES="${INSTANCES:-1}"
+TASK_WORKERS="${TASK_WORKERS:-2}"
 S3_PORT="${S3_PORT:-9000}"
 SMTP_PORT="${SMTP_PORT:-8025}"
+PG_HOST="${PG_HOST:-127.0.0.1}"
+PG_PORT="${PG_PORT:-5432}"
+REDIS_HOST="${REDIS_HOST:-127.0.0.1}"
+REDIS_PORT="${REDIS_PORT:-6379}"
 PROD_DATABASE="${PROD_DATABASE:-loaportal}"
-STATE="${LOAPORTAL_VAR_DIR:-$ROOT/var}/prod"
+STATE="${PROD_STATE_DIR:-${LOAPORTAL_VAR_DIR:-$ROOT/var}/prod}"
 mkdir -p "$STATE" && chmod 700 "$STATE"
 
 say() { printf '\033[1m%s\033[0m\n' "$*"; }
 
 # --- Services this machine provides --------------------------------------------------------
-if ! pg_isready -h 127.0.0.1 -p 5432 -q; then
+PSQL=(psql -h "$PG_HOST" -p "$PG_PORT" -U postgres)
+if ! pg_isready -h "$PG_HOST" -p "$PG_PORT" -q; then
   say "Starting PostgreSQL"
   pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start
-  for _ in $(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done
+  for _ in $(seq 1 30); do pg_isready -h "$PG_HOST" -p "$PG_PORT" -q && break; sleep 1; done
 fi
-if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+if ! redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1; then
   say "Starting Redis"
-  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no
-  for _ in $(seq 1 30); do redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 && break; sleep 0.2; done
+  redis-server --daemonize yes --bind "$REDIS_HOST" --port "$REDIS_PORT" --save "" --appendonly no
+  for _ in $(seq 1 30); do redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.2; done
 fi
-psql -h 127.0.0.1 -U postgres -d postgres -tc "SELECT 1 FROM pg_database WHERE datname = '$PROD_DATABASE'" \
-  | grep -q 1 || psql -h 127.0.0.1 -U postgres -d postgres -qc "CREATE DATABASE \"$PROD_DATABASE\""
+"${PSQL[@]}" -d postgres -tc "SELECT 1 FROM pg_database WHERE datname = '$PROD_DATABASE'" \
+  | grep -q 1 || "${PSQL[@]}" -d postgres -qc "CREATE DATABASE \"$PROD_DATABASE\""
 
 # --- Secrets, generated once (in production: from the secret store) ------------------------
 secret() {
@@ -99,37 +118,47 @@ supervise "The mail server" "$BIN/python" "$ROOT/deploy/mailsink.py" 127.0.0.1 "
 export LOAPORTAL_ENVIRONMENT=production
 export LOAPORTAL_VAR_DIR="$STATE"
 export SECRET_KEY AUDIT_HMAC_KEY DOCUMENTS_STORAGE_URL
-export REDIS_URL="redis://127.0.0.1:6379/${PROD_REDIS_DB:-0}"
+export REDIS_URL="redis://${REDIS_HOST}:${REDIS_PORT}/${PROD_REDIS_DB:-0}"
 export TASKS_BACKEND=redis
 export EMAIL_URL="smtp://127.0.0.1:${SMTP_PORT}"
 export ALLOWED_HOSTS="127.0.0.1,localhost"
 export PORTAL_URL="https://127.0.0.1:${PORT}"
 export DATABASE_CONN_MAX_AGE=60
 export LOG_FORMAT="${LOG_FORMAT:-json}"
-OWNER_URL="postgres://loaportal_owner@127.0.0.1:5432/$PROD_DATABASE"
-APP_URL="postgres://loaportal_app@127.0.0.1:5432/$PROD_DATABASE"
+OWNER_URL="postgres://loaportal_owner@${PG_HOST}:${PG_PORT}/$PROD_DATABASE"
+APP_URL="postgres://loaportal_app@${PG_HOST}:${PG_PORT}/$PROD_DATABASE"
 
 say "Migrating as loaportal_owner (scripts/postgresql-roles.sql before and after)"
-psql -h 127.0.0.1 -U postgres -d "$PROD_DATABASE" -q -v ON_ERROR_STOP=1 -f "$ROOT/scripts/postgresql-roles.sql" >/dev/null
+"${PSQL[@]}" -d "$PROD_DATABASE" -q -v ON_ERROR_STOP=1 -f "$ROOT/scripts/postgresql-roles.sql" >/dev/null
 DATABASE_URL="$OWNER_URL" "$BIN/loaportal" migrate --noinput
-psql -h 127.0.0.1 -U postgres -d "$PROD_DATABASE" -q -v ON_ERROR_STOP=1 -f "$ROOT/scripts/postgresql-roles.sql" >/dev/null
+"${PSQL[@]}" -d "$PROD_DATABASE" -q -v ON_ERROR_STOP=1 -f "$ROOT/scripts/postgresql-roles.sql" >/dev/null
 export DATABASE_URL="$APP_URL"
 say "loaportal check --deploy"
 "$BIN/loaportal" check --deploy --fail-level WARNING
 
-supervise "Worker 1" "$BIN/loaportal" worker --no-scheduler
-supervise "Worker 2" "$BIN/loaportal" worker --no-scheduler
+for n in $(seq 1 "$TASK_WORKERS"); do
+  supervise "Worker $n" "$BIN/loaportal" worker --no-scheduler
+done
 supervise "The scheduler" "$BIN/loaportal" worker --scheduler
-export GUNICORN_BIND="127.0.0.1:${PORT}" GUNICORN_CERTFILE="$STATE/tls.crt" GUNICORN_KEYFILE="$STATE/tls.key"
-supervise "gunicorn" "$BIN/gunicorn" -c "$ROOT/deploy/gunicorn.conf.py" loaportal.wsgi:application
+export GUNICORN_CERTFILE="$STATE/tls.crt" GUNICORN_KEYFILE="$STATE/tls.key"
+urls=()
+for i in $(seq 0 $(( INSTANCES - 1 ))); do
+  port=$(( PORT + i ))
+  # Each instance its own bind address (the variable is read by deploy/gunicorn.conf.py).
+  GUNICORN_BIND="127.0.0.1:${port}" supervise "gunicorn (port $port)" \
+    "$BIN/gunicorn" -c "$ROOT/deploy/gunicorn.conf.py" loaportal.wsgi:application
+  urls+=("https://127.0.0.1:${port}/")
+done
 
-for _ in $(seq 1 100); do
-  curl -skf "https://127.0.0.1:${PORT}/healthz" >/dev/null 2>&1 && break; sleep 0.3
+for url in "${urls[@]}"; do
+  for _ in $(seq 1 100); do
+    curl -skf "${url}healthz" >/dev/null 2>&1 && break; sleep 0.3
+  done
 done
 echo
-say "LOA Portal (production mode): https://127.0.0.1:${PORT}/  (self-signed certificate)"
+say "LOA Portal (production mode): ${urls[*]}  (self-signed certificate)"
 echo "  Emails (codes included): $STATE/mail.log"
-echo "  Readiness: https://127.0.0.1:${PORT}/readyz   Metrics (from this machine): /metrics"
+echo "  Readiness: ${urls[0]}readyz   Metrics (from this machine): /metrics"
 echo "  First officer: DATABASE_URL=$APP_URL LOAPORTAL_ENVIRONMENT=production … loaportal createsuperuser"
 echo "  (the runbook, deploy/RUNBOOK.md, has the rest)"
 wait

@@ -7,6 +7,34 @@ from loaportal.accounts.models import User
 from loaportal.institutions.models import Institution, Membership
 
 PASSWORD = "correct horse battery staple maple"
+# The authenticator app every staff account made here has (officers must have a second
+# factor): ``totp_code(user)`` gives a code it would show.
+OFFICER_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def totp_code(user, *, secret: str = OFFICER_TOTP_SECRET) -> str:
+    """A code of the user's authenticator app that the portal has not accepted yet: the
+    current time step's, or the next one's when the current one was used (the portal allows
+    one step of drift either way)."""
+    import time
+
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    from loaportal.accounts.mfa import LAST_STEP_KEY
+
+    row = Authenticator.objects.filter(user=user, type="totp").first()
+    last = int(row.data.get(LAST_STEP_KEY, -1)) if row else -1
+    now = int(time.time()) // 30
+    step = max(now - 1, last + 1)
+    assert step <= now + 1, "three codes of this account were used in the last 30 seconds"
+    return format_hotp_value(hotp_value(secret, step))
+
+
+def add_totp(user, *, secret: str = OFFICER_TOTP_SECRET):
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.create(user=user, type="totp", data={"secret": secret})
 
 
 class InstitutionFactory(factory.django.DjangoModelFactory):
@@ -38,6 +66,13 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create:
             self.save()
             EmailAddress.objects.create(user=self, email=self.email, primary=True, verified=True)
+
+    @factory.post_generation
+    def second_factor(self, create, extracted, **kwargs):
+        """Staff accounts (officers) get an authenticator app (``OFFICER_TOTP_SECRET``), as
+        the portal requires; ``second_factor=False`` leaves it out."""
+        if create and self.is_staff and extracted is not False:
+            add_totp(self)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

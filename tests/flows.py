@@ -41,6 +41,17 @@ def submit_code(client, *, code: str, lang: str = "en"):
     return client.post(url("account_confirm_login_code", lang), {"action": "verify", "code": code})
 
 
+def submit_second_factor(client, *, email: str, code: str | None = None, lang: str = "en"):
+    """The third step, for an account with an authenticator app (``factories.totp_code``)."""
+    from django.contrib.auth import get_user_model
+
+    from tests.factories import totp_code
+
+    if code is None:
+        code = totp_code(get_user_model().objects.get(email__iexact=email))
+    return client.post(url("mfa_authenticate", lang), {"code": code})
+
+
 def resend_code(client, *, lang: str = "en"):
     return client.post(url("account_confirm_login_code", lang), {"action": "resend"})
 
@@ -59,6 +70,9 @@ def sign_in(client, smtp, *, email: str, password: str = PASSWORD, lang: str = "
     code = smtp.wait_for(email, count=before + 1).first_line
     response = submit_code(client, code=code, lang=lang)
     assert response.status_code == 302
+    if response["Location"] == url("mfa_authenticate", lang):
+        response = submit_second_factor(client, email=email, lang=lang)
+        assert response.status_code == 302, response.content[:500]
     if accept:
         accept_terms(client, lang=lang)
     return response

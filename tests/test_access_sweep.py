@@ -30,6 +30,8 @@ PUBLIC_URL_NAMES = {
     "account_confirm_password_reset_code",
     "account_complete_password_reset",
     "account_password_reset_completed",
+    # The second factor at sign-in: only with a pending sign-in (password and emailed code).
+    "mfa_authenticate",
     "terms",
     "privacy",
     "mailbox",
@@ -179,6 +181,18 @@ ADMITTED = {
 }
 # Who sees DLI A's objects (on the routes that name one): its members and the officers.
 SEES_DLI_A = {"primary_a", "secondary_a", "officer"}
+# Routes naming an object of one user (their own security key): allauth filters it on the
+# signed-in user, after asking for the password again (a redirect, "open" here). That nobody
+# else reaches it: tests/accounts/test_second_factor.py.
+OWN_OBJECT_ROUTES = {"mfa_remove_webauthn"}
+# Pages about one's own authenticator app, recovery codes or security key: "not found" for
+# someone without one (allauth's answer).
+OWN_AUTHENTICATOR_ROUTES = {
+    "mfa_deactivate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_download_recovery_codes",
+    "mfa_reauthenticate_webauthn",
+}
 
 
 def _world():
@@ -256,6 +270,14 @@ def _world():
         file_name="decisions.csv",
         content=b"application_number,outcome,comment\r\nS000000000,verified_matched,\r\n",
     )
+    from allauth.mfa.models import Authenticator
+
+    # A security key of another user of DLI A (its page filters on the signed-in user).
+    security_key = Authenticator.objects.create(
+        user=MembershipFactory(institution=a.institution).user,
+        type="webauthn",
+        data={"name": "Key", "credential": {}},
+    )
     # The object of DLI A each such route is asked for, by URL name.
     samples = {
         "invitations:manage": {"pk": invitation.pk},
@@ -278,6 +300,7 @@ def _world():
         "decision_files:status": {"pk": decision_file.pk},
         "decision_files:confirm": {"pk": decision_file.pk},
         "decision_files:result": {"pk": decision_file.pk},
+        "mfa_remove_webauthn": {"pk": security_key.pk},
     }
     return users, samples
 
@@ -335,6 +358,8 @@ def _sweep_table(samples, lang):
                     expected[role] = {"sign_in"}
                 elif role not in ADMITTED[rule]:
                     expected[role] = {"forbidden"}
+                elif name in OWN_OBJECT_ROUTES | OWN_AUTHENTICATOR_ROUTES:
+                    expected[role] = {"open", "not_found", "not_allowed"}
                 elif names_object and role not in SEES_DLI_A:
                     expected[role] = {"not_found", "not_allowed"}  # GET of a POST-only page
                 elif "admin" in namespaces:

@@ -83,6 +83,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "allauth",
     "allauth.account",
+    # The optional second factor (TOTP, WebAuthn security keys, recovery codes), required for
+    # officers (accounts.mfa, ADR 0016).
+    "allauth.mfa",
     # Tracks each user's sessions so that deactivating an account ends them at once (OWASP
     # ASVS 7.4.2) and people can see and end their own sessions (ASVS 7.5.2).
     "allauth.usersessions",
@@ -330,6 +333,9 @@ ACCOUNT_RATE_LIMITS = {
     "user_change_request": "10/h/user",
     # CSV exports of verification requests (each may read tens of thousands of rows).
     "verification_export": "30/h/user",
+    # Wrong second-factor codes per account, whatever the address (accounts.mfa_forms); allauth
+    # also counts them per address under "login_failed".
+    "mfa_failed_account": "10/5m/key,30/h/key",
 }
 # Behind reverse proxies: how many of them append to X-Forwarded-For (0: use REMOTE_ADDR).
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
@@ -339,6 +345,39 @@ CODE_EMAILS_PER_ACCOUNT_HOUR = 10
 # How long a browser stays "known" for an account after a complete sign-in.
 KNOWN_DEVICE_DAYS = 90
 ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
+
+# --- Second factor (allauth.mfa; accounts.mfa, ADR 0016) ----------------------------------------
+# After the password and the emailed code, an account with an authenticator app (TOTP) or a
+# security key (WebAuthn) is asked for it; officers must have one (a gate sends them to set one
+# up before any other page). Recovery codes are generated with the first authenticator.
+MFA_ADAPTER = "loaportal.accounts.mfa.MFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_FORMS = {
+    "authenticate": "loaportal.accounts.mfa_forms.AuthenticateForm",
+    "reauthenticate": "loaportal.accounts.mfa_forms.ReauthenticateForm",
+    "activate_totp": "loaportal.accounts.mfa_forms.ActivateTOTPForm",
+}
+MFA_TOTP_ISSUER = env.str("MFA_TOTP_ISSUER", default="LOA Portal")
+MFA_TOTP_PERIOD = 30
+MFA_TOTP_DIGITS = 6
+# One step either side: a phone's clock a few seconds off still works. Each code is accepted
+# once only (accounts.mfa_forms: the last step used is kept on the authenticator's row).
+MFA_TOTP_TOLERANCE = 1
+MFA_RECOVERY_CODE_COUNT = 10
+MFA_PASSKEY_LOGIN_ENABLED = False  # a security key is a second factor, never the only one
+MFA_PASSKEY_SIGNUP_ENABLED = False
+MFA_TRUST_ENABLED = False  # no "trust this browser": the second factor at every sign-in
+MFA_WEBAUTHN_USER_VERIFICATION = "preferred"
+# WebAuthn needs HTTPS; http://localhost is allowed outside production only (development, tests).
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = not PRODUCTION
+# Wrong second-factor codes allowed in one sign-in before it starts over (password again).
+MFA_MAX_ATTEMPTS_PER_SIGN_IN = 5
+# Adding or removing an authenticator asks for the password (or the second factor) again when
+# the last sign-in step is older than this.
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 5 * 60
+# The password, or the second factor; not an emailed code (the email account is what a second
+# factor guards against).
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 
 # The address people use to reach the portal, for links in emails.
 PORTAL_URL = env.str("PORTAL_URL", default="http://127.0.0.1:8000").rstrip("/")

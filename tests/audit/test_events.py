@@ -328,6 +328,31 @@ def test_every_event_is_recorded(mail, signed_in, clock):
     admissions_list_delete(user=verifying.primary)
     assert events(T.ADMISSIONS_LIST_DELETED)[0].details == {"by": "user"}
 
+    # The second factor (issue 13; its pages: tests/accounts/test_second_factor.py).
+    from allauth.mfa import signals as mfa_signals
+    from allauth.mfa.models import Authenticator
+
+    from loaportal.accounts.services import user_second_factor_reset
+    from tests.factories import add_totp
+
+    totp = add_totp(verifying.primary)
+    codes = Authenticator.objects.create(
+        user=verifying.primary, type="recovery_codes", data={"seed": "ab" * 40, "used_mask": 1}
+    )
+    for signal, authenticator in (
+        (mfa_signals.authenticator_added, totp),
+        (mfa_signals.authenticator_added, codes),
+        (mfa_signals.authentication_failed, totp),
+        (mfa_signals.authenticator_used, codes),
+        (mfa_signals.authenticator_removed, totp),
+    ):
+        signal.send(
+            sender=Authenticator, request=None, user=verifying.primary, authenticator=authenticator
+        )
+    assert events(T.MFA_RECOVERY_CODE_USED)[0].details == {"remaining": 9}
+    user_second_factor_reset(user=verifying.primary, reset_by=officer, reason="Phone lost")
+    assert events(T.MFA_RESET)[0].actor == officer
+
     recorded = set(AuditEvent.objects.values_list("event_type", flat=True))
     expected = set(T.values) - RETIRED_EVENT_TYPES
     assert recorded == expected, expected - recorded

@@ -61,6 +61,20 @@ NOT_PAGES = {
     "decision_files:status",
     "decision_files:confirm",
     "decision_files:result",
+    # Second-factor steps that need a pending sign-in, a password typed again or an
+    # authenticator first (their pages are measured at 390 px by
+    # tests/browser/test_second_factor.py; the overview, the keys' list and the password
+    # page are measured here).
+    "mfa_authenticate",
+    "mfa_reauthenticate",
+    "mfa_reauthenticate_webauthn",
+    "mfa_activate_totp",
+    "mfa_deactivate_totp",
+    "mfa_view_recovery_codes",
+    "mfa_download_recovery_codes",
+    "mfa_generate_recovery_codes",
+    "mfa_add_webauthn",
+    "mfa_remove_webauthn",
     # Actions (POST only) of the API pages.
     "api:token_revoke",
     "api:officer_token_revoke",

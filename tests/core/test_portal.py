@@ -144,3 +144,24 @@ def test_package_ships_static_assets_templates_and_catalog():
         "templates/base.html",
     ):
         assert (package / relative).is_file(), relative
+
+
+@pytest.mark.django_db
+def test_the_demo_officer_signs_in_with_the_code_demo_officer_code_prints(
+    capsys, client, mail, settings
+):
+    """make run: officers need a second factor; the demo officer has an authenticator app
+    (key printed by load_demo) and `demo_officer_code` prints its current code."""
+    call_command("load_demo")
+    out = capsys.readouterr().out
+    password = re.search(r"officer@loaportal\.example / (\S+)", out).group(1)
+    assert "authenticator app key:" in out
+    flows.sign_in_password(client, email="officer@loaportal.example", password=password)
+    flows.submit_code(client, code=mail.wait_for("officer@loaportal.example").first_line)
+    call_command("demo_officer_code")
+    code = re.search(r"code now: (\d{6})", capsys.readouterr().out).group(1)
+    response = flows.submit_second_factor(client, email="officer@loaportal.example", code=code)
+    assert response.status_code == 302 and response["Location"] != flows.url("mfa_authenticate")
+    settings.PRODUCTION = True
+    with pytest.raises(CommandError, match="refused in production"):
+        call_command("demo_officer_code")

@@ -73,6 +73,8 @@ class AccountAdapter(DefaultAccountAdapter):
             "loaportal.accounts.stages.PasswordThenCodeStage",
             "allauth.account.stages.EmailVerificationStage",
             "loaportal.accounts.stages.SignupEndsStage",
+            # Third, when the account has an authenticator app or a security key (accounts.mfa).
+            "allauth.mfa.stages.AuthenticateStage",
         ]
 
     def is_login_by_code_required(self, login: Login) -> bool:

@@ -14,3 +14,11 @@ class AccountsConfig(AppConfig):
         # allauth's rate limits (and the portal's, which use allauth's decorator) count with
         # the portal's atomic counters.
         ratelimit.install(internal_ratelimit)
+
+        from loaportal.accounts.mfa import connect_signals, officer_second_factor_gate
+        from loaportal.core.access import register_gate
+
+        # Officers set up a second factor before any other page (ADR 0016); audit entries for
+        # allauth.mfa's events.
+        register_gate(officer_second_factor_gate)
+        connect_signals()

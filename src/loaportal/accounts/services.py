@@ -112,3 +112,48 @@ def user_password_replace(*, user: User, password: str, details: dict[str, Any])
         )
     user.password = locked.password
     return ended
+
+
+MSG_RESET_BY_OFFICER_ONLY = _("Only another active IRCC officer can reset a second factor.")
+MSG_RESET_NOT_SELF = _("You cannot reset your own second factor.")
+MSG_RESET_REASON = _("Say why the second factor is reset (for example, the ticket number).")
+
+
+def user_second_factor_reset(*, user: User, reset_by: User, reason: str) -> int:
+    """Remove every authenticator of ``user`` (app, security keys, recovery codes), for
+    someone who lost theirs. Another active officer does it, with a reason.
+
+    Side effects: the user's sessions end (whoever holds one signed in with the lost factor);
+    an audit entry (``MFA_RESET``, with the reason and what was removed); an email to the user
+    in their language. An officer must then set up a new second factor at the next sign-in
+    (``accounts.mfa.officer_second_factor_gate``). Returns how many authenticators were removed.
+    """
+    from allauth.account.adapter import get_adapter
+
+    from loaportal.accounts.allauth_internals import Authenticator
+    from loaportal.core.roles import is_officer
+
+    reset_by_officer = reset_by.is_active and reset_by.is_staff
+    if not reset_by_officer or not is_officer(reset_by):
+        raise AccountError(MSG_RESET_BY_OFFICER_ONLY, code="not_officer")
+    if reset_by.pk == user.pk:
+        raise AccountError(MSG_RESET_NOT_SELF, code="self")
+    reason = (reason or "").strip()
+    if not reason:
+        raise AccountError(MSG_RESET_REASON, code="reason", field="reason")
+    with transaction.atomic():
+        removed = sorted(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+        Authenticator.objects.filter(user=user).delete()
+        audit_record(
+            event_type=AuditEvent.Type.MFA_RESET,
+            actor=reset_by,
+            target_user=user,
+            institution_from=user,
+            details={"reason": reason[:500], "removed": removed},
+        )
+        user_sessions_end(user=user)
+        # Not allauth's send_notification_mail: there may be no request (a command).
+        transaction.on_commit(
+            lambda: get_adapter().send_mail("mfa/email/reset", user.email, {"user": user})
+        )
+    return len(removed)

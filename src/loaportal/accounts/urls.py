@@ -5,7 +5,7 @@ No namespace: django-allauth reverses these names itself (``account_login``, …
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from loaportal.accounts import views
+from loaportal.accounts import mfa_views, views
 
 urlpatterns = [
     path(_("sign-up/"), views.signup, name="account_signup"),
@@ -32,4 +32,38 @@ urlpatterns = [
         name="account_password_reset_completed",
     ),
     path(_("password/change/"), views.password_change, name="account_change_password"),
+    # The second factor (allauth.mfa's URL names, which allauth reverses itself).
+    path(_("sign-in/second-factor/"), mfa_views.authenticate, name="mfa_authenticate"),
+    path(_("confirm/"), mfa_views.reauthenticate_password, name="account_reauthenticate"),
+    path(_("confirm/second-factor/"), mfa_views.reauthenticate, name="mfa_reauthenticate"),
+    path(
+        _("confirm/security-key/"),
+        mfa_views.reauthenticate_webauthn,
+        name="mfa_reauthenticate_webauthn",
+    ),
+    path(_("security/"), mfa_views.index, name="mfa_index"),
+    path(_("security/app/"), mfa_views.activate_totp, name="mfa_activate_totp"),
+    path(_("security/app/remove/"), mfa_views.deactivate_totp, name="mfa_deactivate_totp"),
+    path(
+        _("security/recovery-codes/"),
+        mfa_views.view_recovery_codes,
+        name="mfa_view_recovery_codes",
+    ),
+    path(
+        _("security/recovery-codes/new/"),
+        mfa_views.generate_recovery_codes,
+        name="mfa_generate_recovery_codes",
+    ),
+    path(
+        _("security/recovery-codes/download/"),
+        mfa_views.download_recovery_codes,
+        name="mfa_download_recovery_codes",
+    ),
+    path(_("security/keys/"), mfa_views.list_webauthn, name="mfa_list_webauthn"),
+    path(_("security/keys/add/"), mfa_views.add_webauthn, name="mfa_add_webauthn"),
+    path(
+        _("security/keys/<int:pk>/remove/"),
+        mfa_views.remove_webauthn,
+        name="mfa_remove_webauthn",
+    ),
 ]

@@ -128,6 +128,12 @@ class EventType(models.TextChoices):
         "verification_document_purged",
         _("Verification document deleted under the retention rule"),
     )
+    MFA_AUTHENTICATOR_ADDED = "mfa_authenticator_added", _("Second factor added")
+    MFA_AUTHENTICATOR_REMOVED = "mfa_authenticator_removed", _("Second factor removed")
+    MFA_RECOVERY_CODES_GENERATED = "mfa_recovery_codes_generated", _("Recovery codes generated")
+    MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used", _("Recovery code used")
+    MFA_FAILED = "mfa_failed", _("Second-factor attempt failed")
+    MFA_RESET = "mfa_reset", _("Second factor reset by an officer")
 
 
 class UnknownEventTypeError(ValueError):

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from loaportal.accounts.mfa import totp_add
 from loaportal.accounts.models import User
 from loaportal.institutions.models import Institution
 from loaportal.institutions.selectors import institution_by_number, membership_primary
@@ -57,6 +58,14 @@ class Command(BaseCommand):
                 user=officer, email=officer.email, verified=True, primary=True
             )
             lines.append(f"Demo officer: {DEMO_OFFICER_EMAIL} / {password} (shown once)")
+            # Officers must have a second factor: an authenticator app whose key is printed
+            # once (add it to an app), and whose current code `loaportal demo_officer_code`
+            # prints outside production.
+            key = totp_add(user=officer)
+            lines.append(
+                f"Demo officer's authenticator app key: {key} (shown once; or run "
+                "`loaportal demo_officer_code` for the current code)"
+            )
         else:
             lines.append(
                 f"Demo officer: {DEMO_OFFICER_EMAIL} (password shown when it was created; "
