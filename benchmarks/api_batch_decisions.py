@@ -72,6 +72,10 @@ def main() -> None:
         "GUNICORN_BIND": f"127.0.0.1:{args.port}",
         "GUNICORN_LOG_LEVEL": "warning",
         "REQUEST_LOG_LEVEL": "WARNING",
+        # gunicorn serves this checkout's code, whatever the virtual environment installed.
+        "PYTHONPATH": os.pathsep.join(
+            filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])
+        ),
     }
     if args.workers:
         env["WEB_CONCURRENCY"] = str(args.workers)

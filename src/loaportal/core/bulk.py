@@ -13,7 +13,7 @@ any insert.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from django.db import connections, models
 from django.db.models.expressions import DatabaseDefault
@@ -45,7 +45,8 @@ def rows_insert(objs: Sequence[M], *, using: str = "default") -> list[M]:
     ):
         # The base QuerySet's bulk_create: a model may refuse bulk_create on its own queryset
         # (the audit trail) and call this instead, having done what its save() does.
-        return models.QuerySet(model=model, using=using).bulk_create(objs, batch_size=INSERT_BATCH)
+        queryset = cast("models.QuerySet[M]", models.QuerySet(model=model, using=using))
+        return queryset.bulk_create(objs, batch_size=INSERT_BATCH)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in [opts.pk, *fields])
     with connection.cursor() as cursor:
