@@ -88,16 +88,16 @@ def test_a_mixed_batch_follows_every_rule_item_by_item(dli, time_machine):
     )
     user = dli.primary
     items = [
-        Decision(ok, MATCHED),
-        Decision(overdue, MATCHED),
-        Decision(blank, NO_MATCH, "   "),
-        Decision(too_long, CANCELLED, "x" * 2001),
-        Decision(cancelled, CANCELLED, "  Withdrew on 3 March  "),
-        Decision(decided_before, MATCHED),
-        Decision(theirs, MATCHED),
-        Decision(ok, NO_MATCH, "second thoughts"),
-        Decision(bogus, "bogus"),
-        Decision(matched_again, MATCHED, "Seen the original"),
+        Decision(ok.pk, MATCHED),
+        Decision(overdue.pk, MATCHED),
+        Decision(blank.pk, NO_MATCH, "   "),
+        Decision(too_long.pk, CANCELLED, "x" * 2001),
+        Decision(cancelled.pk, CANCELLED, "  Withdrew on 3 March  "),
+        Decision(decided_before.pk, MATCHED),
+        Decision(theirs.pk, MATCHED),
+        Decision(ok.pk, NO_MATCH, "second thoughts"),
+        Decision(bogus.pk, "bogus"),
+        Decision(matched_again.pk, MATCHED, "Seen the original"),
     ]
     results = verification_decide_many(decisions=items, decided_by=user)
 
@@ -171,7 +171,7 @@ def test_side_effects_match_a_single_decision(dli):
         verification_request=single, outcome=NO_MATCH, comment="Forged", decided_by=dli.primary
     )
     (result,) = verification_decide_many(
-        decisions=[Decision(batched, NO_MATCH, "Forged")], decided_by=dli.primary
+        decisions=[Decision(batched.pk, NO_MATCH, "Forged")], decided_by=dli.primary
     )
     assert result.recorded
 
@@ -201,7 +201,7 @@ def test_an_item_of_another_dli_is_refused_the_same_whether_pending_or_decided(d
         verification_request=decided, outcome=MATCHED, comment="", decided_by=other.primary
     )
     results = verification_decide_many(
-        decisions=[Decision(pending, MATCHED), Decision(decided, MATCHED)],
+        decisions=[Decision(pending.pk, MATCHED), Decision(decided.pk, MATCHED)],
         decided_by=dli.primary,
     )
     assert [(r.error.code, str(r.error.message)) for r in results] == [
@@ -222,7 +222,7 @@ def test_a_user_who_left_the_dli_decides_nothing(dli, leaves):
         user.is_active = False
         user.save(update_fields=["is_active"])
     results = verification_decide_many(
-        decisions=[Decision(r, MATCHED) for r in requests], decided_by=user
+        decisions=[Decision(r.pk, MATCHED) for r in requests], decided_by=user
     )
     assert {r.error.code for r in results} == {"not_a_member"}
     assert not VerificationEvent.objects.filter(kind="decided").exists()
@@ -234,7 +234,7 @@ def test_the_api_token_is_named_in_every_audit_entry(dli):
     token = {"id": 7, "name": "SIS", "kind": "dli", "dli": dli.institution.dli_number}
     with acting_through_api_token(token):
         results = verification_decide_many(
-            decisions=[Decision(r, MATCHED) for r in requests], decided_by=dli.primary
+            decisions=[Decision(r.pk, MATCHED) for r in requests], decided_by=dli.primary
         )
     assert all(r.recorded for r in results)
     entries = AuditEvent.objects.filter(event_type="verification_decided")
@@ -252,7 +252,7 @@ def test_history_is_announced_once_after_the_commit(dli, django_capture_on_commi
     try:
         with django_capture_on_commit_callbacks(execute=True):
             verification_decide_many(
-                decisions=[Decision(r, MATCHED) for r in requests], decided_by=dli.primary
+                decisions=[Decision(r.pk, MATCHED) for r in requests], decided_by=dli.primary
             )
             assert heard == []  # not before the commit
     finally:
@@ -268,7 +268,7 @@ def test_the_queries_do_not_grow_with_the_batch(dli):
     def queries(requests, outcome, comment):
         with CaptureQueriesContext(connection) as captured:
             results = verification_decide_many(
-                decisions=[Decision(r, outcome, comment) for r in requests],
+                decisions=[Decision(r.pk, outcome, comment) for r in requests],
                 decided_by=dli.primary,
             )
         assert all(r.recorded for r in results)
@@ -287,7 +287,7 @@ def test_many_audit_entries_chain_and_stay_append_only(dli):
     requests = copies(make_request(dli.institution), 70)
     comments = [f"Reason {n}" for n in range(len(requests))]
     results = verification_decide_many(
-        decisions=[Decision(r, NO_MATCH, c) for r, c in zip(requests, comments, strict=True)],
+        decisions=[Decision(r.pk, NO_MATCH, c) for r, c in zip(requests, comments, strict=True)],
         decided_by=dli.primary,
     )
     assert all(r.recorded for r in results)
@@ -312,8 +312,8 @@ def test_a_request_that_does_not_exist_writes_nothing(dli):
     with pytest.raises(VerificationRequest.DoesNotExist):
         verification_decide_many(
             decisions=[
-                Decision(request, MATCHED),
-                Decision(VerificationRequest(pk=10**9), MATCHED),
+                Decision(request.pk, MATCHED),
+                Decision(10**9, MATCHED),
             ],
             decided_by=dli.primary,
         )
@@ -326,7 +326,7 @@ def test_an_empty_or_all_invalid_batch_reads_nothing(dli):
     with CaptureQueriesContext(connection) as captured:
         assert verification_decide_many(decisions=[], decided_by=dli.primary) == []
         (result,) = verification_decide_many(
-            decisions=[Decision(request, "bogus")], decided_by=dli.primary
+            decisions=[Decision(request.pk, "bogus")], decided_by=dli.primary
         )
     assert result.error.code == "outcome_invalid"
     assert captured.captured_queries == []

@@ -38,15 +38,18 @@ def test_overlapping_batches_and_single_decisions_decide_each_request_once(round
     # still taken in primary-key order), big enough for the COPY path; single decisions on
     # requests of both, from two more threads.
     plans = {
-        first: ("batch", [Decision(r, Status.VERIFIED_MATCHED) for r in requests[:60]]),
+        first: ("batch", [Decision(r.pk, Status.VERIFIED_MATCHED) for r in requests[:60]]),
         second: (
             "batch",
-            [Decision(r, Status.NOT_VERIFIED_NO_MATCH, "No record") for r in requests[30:][::-1]],
+            [
+                Decision(r.pk, Status.NOT_VERIFIED_NO_MATCH, "No record")
+                for r in requests[30:][::-1]
+            ],
         ),
-        single: ("single", [Decision(r, Status.VERIFIED_MATCHED) for r in requests[20:80:5]]),
+        single: ("single", [Decision(r.pk, Status.VERIFIED_MATCHED) for r in requests[20:80:5]]),
         other_single: (
             "single",
-            [Decision(r, Status.NOT_VERIFIED_CANCELLED, "Withdrew") for r in requests[25:75:10]],
+            [Decision(r.pk, Status.NOT_VERIFIED_CANCELLED, "Withdrew") for r in requests[25:75:10]],
         ),
     }
     start = threading.Barrier(len(plans), timeout=10)
@@ -65,7 +68,7 @@ def test_overlapping_batches_and_single_decisions_decide_each_request_once(round
                     for decision in decisions:
                         try:
                             decided = verification_decide(
-                                verification_request=decision.verification_request,
+                                verification_request=VerificationRequest(pk=decision.request_id),
                                 outcome=decision.outcome,
                                 comment=decision.comment,
                                 decided_by=user,
@@ -101,7 +104,7 @@ def test_overlapping_batches_and_single_decisions_decide_each_request_once(round
     recorded = Counter()
     for user, done in outcomes.items():
         for decision, result in done:
-            row = final[decision.verification_request.pk]
+            row = final[decision.request_id]
             if isinstance(result, AlreadyDecided):
                 # The loser is told who won, and what.
                 assert (result.decided_by, result.outcome) == (row.decided_by, row.status)

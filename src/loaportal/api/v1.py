@@ -391,7 +391,7 @@ def _decide(
     one call of ``verification_decide_many`` (one transaction, set-based; each item recorded
     or refused on its own), answered in order."""
     decisions = [
-        Decision(found, outcome, comment)
+        Decision(found.pk, outcome, comment)
         for _number, outcome, comment, found in items
         if found is not None
     ]

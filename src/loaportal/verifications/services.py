@@ -642,10 +642,10 @@ def verification_requests_import(
 
 @dataclass(frozen=True)
 class Decision:
-    """One decision to record with ``verification_decide_many``: the request (only its
-    primary key is read), the outcome chosen and the comment."""
+    """One decision to record with ``verification_decide_many``: the request's primary key
+    (the service locks and reads the request itself), the outcome chosen and the comment."""
 
-    verification_request: VerificationRequest
+    request_id: int
     outcome: str
     comment: str = ""
 
@@ -773,11 +773,12 @@ def _decisions_write(
         )
     events = rows_insert(
         [
+            # Keys, not objects: the relation's checks are the same for every row.
             VerificationEvent(
-                request=result.verification_request,
+                request_id=result.decision.request_id,
                 kind=VerificationEvent.Kind.DECIDED,
                 occurred_at=now,
-                actor=decided_by,
+                actor_id=decided_by.pk,
                 outcome=result.decision.outcome,
                 comment=comment,
             )
@@ -834,7 +835,7 @@ def verification_decide_many(
     if not todo:
         return results
     with transaction.atomic():
-        locked = _lock_requests(sorted({r.decision.verification_request.pk for r, _c in todo}))
+        locked = _lock_requests(sorted({r.decision.request_id for r, _c in todo}))
         _deciders_attach(locked.values())
         # Read now, not from the roles cached for the page: the check guards a write.
         membership = membership_current(decided_by)
@@ -845,7 +846,7 @@ def verification_decide_many(
         recorded: list[DecisionReport] = []
         recorded_comments: list[str] = []
         for result, comment in todo:
-            row = locked[result.decision.verification_request.pk]
+            row = locked[result.decision.request_id]
             if member_of is None or member_of != row.institution_id:
                 result.error = VerificationError(MSG_NOT_A_MEMBER, code="not_a_member")
             elif row.is_decided:
@@ -884,7 +885,7 @@ def verification_decide(
     ``verification_decided`` audit entry.
     """
     (result,) = verification_decide_many(
-        decisions=[Decision(verification_request, outcome, comment)],
+        decisions=[Decision(verification_request.pk, outcome, comment)],
         decided_by=decided_by,
         now=now,
     )
