@@ -204,9 +204,13 @@ def run(args: argparse.Namespace, var: Path) -> None:
         # Every worker imports and connects before the clock starts.
         _send_all(args, token, numbers[:warmup], batch=args.batch // 10 or 1)
         load_before = os.getloadavg()
+        cpu_before = _cpu(_server_pids(server.pid)), _cpu(_postgres_pids())
+        client_before = time.process_time()
         started = time.perf_counter()
         latencies = _send_all(args, token, numbers[warmup:], batch=args.batch)
         elapsed = time.perf_counter() - started
+        client_cpu = time.process_time() - client_before
+        cpu_after = _cpu(_server_pids(server.pid)), _cpu(_postgres_pids())
         load_after = os.getloadavg()
         memory = _rss_mib(server.pid)
     finally:
@@ -234,6 +238,16 @@ def run(args: argparse.Namespace, var: Path) -> None:
     print(
         f"gunicorn (production, {os.environ.get('WEB_CONCURRENCY', 2 * _cores())} workers × "
         f"{os.environ.get('GUNICORN_THREADS', 4)} threads): {memory:.0f} MiB RSS in all"
+    )
+    web_cpu = _cpu_spent(cpu_before[0], cpu_after[0])
+    db_cpu = _cpu_spent(cpu_before[1], cpu_after[1])
+    per_thousand = (web_cpu + db_cpu) / args.decisions * 1000
+    print(
+        f"CPU per 1,000 decisions: gunicorn {web_cpu / args.decisions * 1000:.2f} s, "
+        + (f"PostgreSQL backends {db_cpu / args.decisions * 1000:.2f} s, " if db_cpu else "")
+        + f"this client {client_cpu / args.decisions * 1000:.3f} s; "
+        f"with {_cores()} cores to themselves the server and database would decide about "
+        f"{_cores() / per_thousand * 1000:,.0f} a second"
     )
     print(f"seeding {args.decisions + warmup:,} requests: {seeded:.1f} s")
     print(
@@ -331,6 +345,53 @@ def _send_all(
 def _percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+
+def _server_pids(pid: int) -> list[int]:
+    """gunicorn's arbiter and its workers."""
+    pids = [pid]
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            text = status.read_text()
+        except OSError:
+            continue
+        if f"\nPPid:\t{pid}\n" in text:
+            pids.append(int(status.parent.name))
+    return pids
+
+
+def _postgres_pids() -> list[int]:
+    """The PostgreSQL server processes serving this database (same machine)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    return pids
+
+
+def _cpu(pids: list[int]) -> dict[int, float]:
+    """CPU seconds (user + system) each process has used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+def _cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    # A process that appeared during the run counts from zero.
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 def _rss_mib(pid: int) -> float:

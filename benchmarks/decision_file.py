@@ -79,6 +79,34 @@ def main() -> None:
         shutil.rmtree(var, ignore_errors=True)
 
 
+class _Cpu:
+    """CPU seconds this process and its PostgreSQL backend (same machine) used since the
+    last lap: what the work costs whatever else the machine is doing."""
+
+    def __init__(self) -> None:
+        from django.db import connection
+
+        self.backend = None
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                self.backend = cursor.fetchone()[0]
+        self.last = self._now()
+
+    def _now(self) -> tuple[float, float]:
+        database = 0.0
+        if self.backend is not None:
+            fields = Path(f"/proc/{self.backend}/stat").read_text().rsplit(")", 1)[1].split()
+            database = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return time.process_time(), database
+
+    def lap(self) -> tuple[float, float]:
+        now = self._now()
+        spent = (now[0] - self.last[0], now[1] - self.last[1])
+        self.last = now
+        return spent
+
+
 def _database(action: str, url: str) -> None:
     import psycopg
 
@@ -162,15 +190,19 @@ def run(rows: int) -> None:
 
     decision_file = decision_file_upload(user=user, file_name="bench.csv", content=content)
     load_before = os.getloadavg()
+    cpu = _Cpu()
     start = time.perf_counter()
     decision_file = decision_file_check(decision_file_id=decision_file.pk)
     checked = time.perf_counter() - start
+    check_cpu = cpu.lap()
     assert decision_file.status == DecisionFile.Status.CHECKED, decision_file.error_code
     assert decision_file.ready_rows == rows, (decision_file.ready_rows, decision_file.error_rows)
     decision_file_confirm(decision_file=decision_file, user=user)
+    cpu.lap()
     start = time.perf_counter()
     decision_file = decision_file_record(decision_file_id=decision_file.pk)
     recorded = time.perf_counter() - start
+    record_cpu = cpu.lap()
     load_after = os.getloadavg()
     assert decision_file.recorded_rows == rows, decision_file.refused_rows
     assert VerificationRequest.objects.filter(institution=ours, status="pending").count() == 0
@@ -187,6 +219,11 @@ def run(rows: int) -> None:
     print(f"check (preview):  {checked:7.2f} s  ({rows / checked:,.0f} rows/s)")
     print(f"record:           {recorded:7.2f} s  ({rows / recorded:,.0f} rows/s)")
     print(f"check and record: {checked + recorded:7.2f} s  (target: 10 s for 10,000 rows)")
+    for step, (python, database) in (("check", check_cpu), ("record", record_cpu)):
+        print(
+            f"CPU for the {step}: Python {python:.2f} s"
+            + (f", PostgreSQL backend {database:.2f} s" if database else "")
+        )
     print(
         f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
         f"({os.cpu_count()} CPU, {platform.machine()}, Python {sys.version.split()[0]})"
