@@ -248,8 +248,15 @@ def run(args: argparse.Namespace, var: Path) -> None:
         f"CPU per 1,000 decisions: gunicorn {web_cpu / args.decisions * 1000:.2f} s, "
         + (f"PostgreSQL backends {db_cpu / args.decisions * 1000:.2f} s, " if db_cpu else "")
         + f"this client {client_cpu / args.decisions * 1000:.3f} s; "
-        f"with {_cores()} cores to themselves the server and database would decide about "
-        f"{_cores() / per_thousand * 1000:,.0f} a second"
+        + (
+            f"with {_cores()} cores to themselves the server and database would decide about "
+            f"{_cores() / per_thousand * 1000:,.0f} a second"
+            if db_cpu
+            # SQLite writes one transaction at a time, in the server's processes.
+            else f"SQLite writes one batch at a time: with {_cores()} free cores, between "
+            f"{1 / per_thousand * 1000:,.0f} (all of it one at a time) and "
+            f"{_cores() / per_thousand * 1000:,.0f} a second"
+        )
     )
     print(f"seeding {args.decisions + warmup:,} requests: {seeded:.1f} s")
     print(
