@@ -445,8 +445,9 @@ def dli_decisions(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
     """Each item is checked and recorded on its own, in order, with exactly the rules of the
     web form: one result per item says whether this call recorded it and, if not, why
     (``code``, ``message``). An item is never half-applied; sending the same batch again
-    changes nothing and says so (``already_decided_same_outcome``). The whole batch is one
-    transaction of a few set-based queries (``verification_decide_many``, ADR 0018)."""
+    changes nothing and says so (``already_decided_same_outcome``)."""
+    # One transaction of a few set-based queries for the whole batch (verification_decide_many,
+    # ADR 0018), the answers item by item as before.
     caller = auth.caller_of(request)
     numbers = [application_number_normalize(item.application_number) for item in payload.decisions]
     # Only what the answers need (the service locks and reads each request itself).
