@@ -285,7 +285,8 @@ def test_the_queries_do_not_grow_with_the_batch(dli):
 def test_many_audit_entries_chain_and_stay_append_only(dli):
     # Enough rows for PostgreSQL's COPY path (core.bulk.rows_insert).
     requests = copies(make_request(dli.institution), 70)
-    comments = [f"Reason {n}" for n in range(len(requests))]
+    # What COPY's text format must escape: tabs, line breaks, backslashes ("\\N" is its null).
+    comments = [f"Reason {n}:\tno\nrecord \\N \\ é" for n in range(len(requests))]
     results = verification_decide_many(
         decisions=[Decision(r.pk, NO_MATCH, c) for r, c in zip(requests, comments, strict=True)],
         decided_by=dli.primary,
@@ -299,6 +300,7 @@ def test_many_audit_entries_chain_and_stay_append_only(dli):
     assert [rows[r.pk] for r in requests] == comments
     events = VerificationEvent.objects.filter(kind="decided").order_by("pk")
     assert [e.request_id for e in events] == [r.pk for r in requests]
+    assert [e.comment for e in events] == comments
     entries = list(AuditEvent.objects.filter(event_type="verification_decided").order_by("seq"))
     assert [e.subject_id for e in entries] == [str(r.pk) for r in requests]
     seqs = [e.seq for e in entries]
