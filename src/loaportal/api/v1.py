@@ -1,9 +1,10 @@
 """The REST API, version 1, under ``/api/v1/`` (README "API", ADR 0008).
 
 Views are thin: each checks its input, calls the same services and selectors as the web pages
-(``verification_decide``, ``verification_request_create``, ``verification_request_visible_to``
-through ``verification_request_feed``) and shapes the answer. The rules — deadlines, finality,
-one decision per request, isolation between DLIs, audit entries — are theirs.
+(``verification_decide_many``, ``verification_request_create``,
+``verification_request_visible_to`` through ``verification_request_feed``) and shapes the
+answer. The rules — deadlines, finality, one decision per request, isolation between DLIs,
+audit entries — are theirs.
 
 Kept stable (other tools depend on them): the paths below, ``/api/v1/openapi.json``, the field
 names, and the error ``code`` values.
@@ -55,8 +56,10 @@ from loaportal.verifications.selectors import (
 )
 from loaportal.verifications.services import (
     AlreadyDecided,
+    Decision,
+    DecisionReport,
     application_number_normalize,
-    verification_decide,
+    verification_decide_many,
     verification_request_create,
 )
 
@@ -341,15 +344,13 @@ def dli_document(request: HttpRequest, application_number: str) -> FileResponse 
 MSG_SAME_OUTCOME = _("This request was already decided with this outcome: nothing changed.")
 
 
-def _decide_one(
-    caller: Caller,
+def _result_of(
     index: int,
     application_number: str,
-    outcome: str,
-    comment: str,
     found: VerificationRequest | None,
+    decided: DecisionReport | None,
 ) -> dict[str, Any]:
-    """One decision, recorded or refused on its own (its own transaction, in the service)."""
+    """One item's answer: recorded by this call, or refused and why (``code``, ``message``)."""
     result: dict[str, Any] = {
         "index": index,
         "application_number": application_number,
@@ -358,31 +359,47 @@ def _decide_one(
         "code": None,
         "message": None,
     }
-    if found is None:
+    if found is None or decided is None:
         error = ApiError(404, "not_found")
         result.update(code=error.code, message=str(error.message))
         return result
-    try:
-        decided = verification_decide(
-            verification_request=found, outcome=outcome, comment=comment, decided_by=caller.user
-        )
-    except AlreadyDecided as refused:
-        same = refused.outcome == outcome
+    refused = decided.error
+    if isinstance(refused, AlreadyDecided):
+        same = refused.outcome == decided.decision.outcome
         result.update(
             status=refused.outcome,
             code="already_decided_same_outcome" if same else refused.code,
             message=str(MSG_SAME_OUTCOME if same else refused.message),
         )
         return result
-    except ApplicationError as refused:
+    if refused is not None:
         result.update(
             status=found.effective_status(),
             code=refused.code,
             message=str(refused.message),
         )
         return result
-    result.update(recorded=True, status=decided.status)
+    assert decided.verification_request is not None
+    result.update(recorded=True, status=decided.verification_request.status)
     return result
+
+
+def _decide(
+    caller: Caller, items: list[tuple[str, str, str, VerificationRequest | None]]
+) -> list[dict[str, Any]]:
+    """Items (application number, outcome, comment, the visible request or None) decided in
+    one call of ``verification_decide_many`` (one transaction, set-based; each item recorded
+    or refused on its own), answered in order."""
+    decisions = [
+        Decision(found.pk, outcome, comment)
+        for _number, outcome, comment, found in items
+        if found is not None
+    ]
+    decided = iter(verification_decide_many(decisions=decisions, decided_by=caller.user))
+    return [
+        _result_of(index, number, found, next(decided) if found is not None else None)
+        for index, (number, _outcome, _comment, found) in enumerate(items)
+    ]
 
 
 @dli.post(
@@ -398,13 +415,9 @@ def dli_decide(request: HttpRequest, application_number: str, payload: DecisionI
     (``already_decided``, ``past_deadline``), 422 (``outcome_invalid``, ``comment_required``,
     ``comment_too_long``)."""
     found = _visible(request, application_number)
-    result = _decide_one(
+    (result,) = _decide(
         auth.caller_of(request),
-        0,
-        found.application_number,
-        payload.outcome,
-        payload.comment,
-        found,
+        [(found.application_number, payload.outcome, payload.comment, found)],
     )
     code = result["code"]
     if result["recorded"] or code == "already_decided_same_outcome":
@@ -433,18 +446,25 @@ def dli_decisions(request: HttpRequest, payload: BatchIn) -> dict[str, Any]:
     web form: one result per item says whether this call recorded it and, if not, why
     (``code``, ``message``). An item is never half-applied; sending the same batch again
     changes nothing and says so (``already_decided_same_outcome``)."""
+    # One transaction of a few set-based queries for the whole batch (verification_decide_many,
+    # ADR 0018), the answers item by item as before.
     caller = auth.caller_of(request)
     numbers = [application_number_normalize(item.application_number) for item in payload.decisions]
+    # Only what the answers need (the service locks and reads each request itself).
     found = {
         row.application_number: row
-        for row in verification_request_visible_to(user=caller.user).filter(
-            application_number__in=set(numbers)
-        )
+        for row in verification_request_visible_to(user=caller.user)
+        .filter(application_number__in=set(numbers))
+        .select_related(None)
+        .only("id", "application_number", "institution_id", "status", "due_at")
     }
-    results = [
-        _decide_one(caller, index, number, item.outcome, item.comment, found.get(number))
-        for index, (number, item) in enumerate(zip(numbers, payload.decisions, strict=True))
-    ]
+    results = _decide(
+        caller,
+        [
+            (number, item.outcome, item.comment, found.get(number))
+            for number, item in zip(numbers, payload.decisions, strict=True)
+        ],
+    )
     recorded = sum(1 for result in results if result["recorded"])
     return {"results": results, "recorded": recorded, "refused": len(results) - recorded}
 

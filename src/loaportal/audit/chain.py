@@ -10,7 +10,8 @@ entry.
 One row, ``AuditChainHead``, holds the last position and hash. Appending locks it first (an
 UPDATE: a row lock on PostgreSQL, the write lock on SQLite), so two processes appending at the
 same moment take turns and never fork the chain; it also lets ``verify_audit`` notice entries
-removed from the end of the trail.
+removed from the end of the trail. A batch (``chain_append_many``, behind
+``audit_record_many``) takes the lock once for all its entries.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import hashlib
 import hmac
 import ipaddress
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -96,13 +98,26 @@ def entry_hash(event: AuditEvent, previous_hash: str) -> str:
 def chain_append(event: AuditEvent) -> None:
     """Give ``event`` (not saved yet) its place and hash; call inside a transaction, just
     before inserting it. Locks the chain head until the transaction ends."""
+    chain_append_many([event])
+
+
+def chain_append_many(events: Sequence[AuditEvent]) -> None:
+    """Give each of ``events`` (not saved yet), in order, the next place and its hash, under
+    one lock of the chain head; call inside a transaction, just before inserting them all.
+    The head is locked once and moved once, to the last of them, until the transaction ends:
+    a batch of N entries costs one lock, not N."""
     from loaportal.audit.models import AuditChainHead
 
+    if not events:
+        return
     head = _locked_head(AuditChainHead)
-    event.seq = head.seq + 1
-    event.chain_hash = entry_hash(event, head.chain_hash)
-    head.seq = event.seq
-    head.chain_hash = event.chain_hash
+    seq, previous = head.seq, head.chain_hash
+    for event in events:
+        seq += 1
+        event.seq = seq
+        event.chain_hash = previous = entry_hash(event, previous)
+    head.seq = seq
+    head.chain_hash = previous
     head.save(update_fields=["seq", "chain_hash"])
 
 

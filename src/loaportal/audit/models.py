@@ -9,6 +9,7 @@ by an HMAC (``loaportal.audit.chain``), so a change made around the triggers is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, TypeAlias
 
 from django.conf import settings
@@ -18,13 +19,18 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from loaportal.core.bulk import rows_insert
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 MSG_APPEND_ONLY = "The audit trail is append-only: entries cannot be changed or deleted."
 
 
-MSG_ONE_BY_ONE = "Audit entries are chained: insert them one at a time (audit_record)."
+MSG_ONE_BY_ONE = (
+    "Audit entries are chained: insert them with audit_record or audit_record_many, "
+    "never bulk_create."
+)
 
 
 class AppendOnlyError(Exception):
@@ -45,8 +51,26 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
         raise AppendOnlyError(MSG_APPEND_ONLY)
 
     def bulk_create(self, objs, *args, **kwargs):
-        # A bulk insert would skip the hash chain (AuditEvent.save); entries go in one by one.
+        # A bulk insert would skip the hash chain (AuditEvent.save): entries go in one by one,
+        # or several at once through append_many, which chains them.
         raise AppendOnlyError(MSG_ONE_BY_ONE)
+
+    def append_many(self, events: Sequence[AuditEvent]) -> list[AuditEvent]:
+        """Insert new ``events`` in their order, each given its place and hash in the chain
+        (``chain.chain_append_many``: one lock of the chain head for all of them), in one
+        transaction. The only bulk insert of the trail; ``audit_record_many`` calls it."""
+        from loaportal.audit.chain import chain_append_many
+
+        events = list(events)
+        for event in events:
+            if not event._state.adding or event.pk is not None:
+                raise AppendOnlyError(MSG_APPEND_ONLY)
+            validate_event_type(event.event_type)
+        if not events:
+            return []
+        with transaction.atomic(using=self.db):
+            chain_append_many(events)
+            return rows_insert(events, using=self.db)
 
 
 class EventType(models.TextChoices):

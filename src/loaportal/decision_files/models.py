@@ -1,6 +1,7 @@
 """Decisions by file: a DLI's member uploads a CSV or Excel file of decisions, the portal checks
 it in the background (a preview, nothing recorded), the member confirms, and the worker records
-each valid row through ``verifications.services.verification_decide``.
+the valid rows through ``verifications.services.verification_decide_many`` (the web form's
+rules, row by row, a thousand rows at a time).
 
 Workflow (``DecisionFile.TRANSITIONS``): ``uploaded`` → ``checking`` → ``checked`` (the preview)
 or ``failed`` (unreadable file, wrong columns, too many rows) → ``recording`` (confirmed) →

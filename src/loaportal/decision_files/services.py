@@ -2,15 +2,16 @@
 
 Nothing is decided before the member confirms. Checking and recording run in the worker
 (``decision_files.tasks``), so the work goes on when the browser is closed; the page follows it
-through the file's counters. Recording decides each row with
-``verifications.services.verification_decide``, the same service as the web form: the
-deadline is checked again at that moment, a decision is final and made once, a "not verified"
-outcome needs a comment, and only a current user of the request's DLI may decide. Each row is
-its own savepoint: one refusal does not stop the others.
+through the file's counters. Recording decides the rows with
+``verifications.services.verification_decide_many``, the batched form of the web form's
+``verification_decide`` with the same rules, a thousand rows per transaction: the deadline is
+checked again at that moment, a decision is final and made once, a "not verified" outcome
+needs a comment, and only a current user of the request's DLI may decide. Each row is
+recorded or refused on its own: one refusal does not stop the others.
 
 Isolation: the check reads other DLIs' requests only to say "not a request of your DLI"; a row
 names (``DecisionFileRow.request``) only a request of the file's own DLI, and recording decides
-only those, as the user who confirmed, whose membership ``verification_decide`` checks again.
+only those, as the user who confirmed, whose membership the service checks again.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from django.utils.translation import gettext_lazy as _
 
 from loaportal.audit.models import AuditEvent
 from loaportal.audit.services import audit_record
+from loaportal.core.bulk import rows_insert
 from loaportal.core.exceptions import ApplicationError
 from loaportal.decision_files.models import DecisionFile, DecisionFileRow
 from loaportal.decision_files.outcomes import outcome_from_text
@@ -43,10 +45,11 @@ from loaportal.verifications.models import VerificationRequest
 from loaportal.verifications.services import (
     COMMENT_MAX_LENGTH,
     AlreadyDecided,
+    Decision,
+    DecisionReport,
     PastDeadline,
-    VerificationError,
     application_number_normalize,
-    verification_decide,
+    verification_decide_many,
 )
 
 if TYPE_CHECKING:
@@ -59,7 +62,7 @@ Result = DecisionFileRow.Result
 ACCEPTED_EXTENSIONS = (".csv", ".txt", ".xlsx")
 # Rows written (and counted on the progress bar) per batch.
 CHECK_BATCH = 1000
-RECORD_BATCH = 25
+RECORD_BATCH = 1000
 LOOKUP_BATCH = 900
 
 MSG_NOT_A_MEMBER = _("Only a user of a DLI can upload its decisions.")
@@ -228,7 +231,9 @@ def decision_file_check(*, decision_file_id: int, now: datetime | None = None) -
     """Check every row of an uploaded file and keep the preview (``DecisionFileRow``).
 
     Records nothing. Safe to run again (a worker that died mid-check): the rows are made
-    anew. Reads the requests the file names in a few batched queries, whatever its length.
+    anew. Reads the requests the file names in a few batched queries, whatever its length,
+    and writes the preview a thousand rows per statement (``core.bulk.rows_insert``: COPY on
+    PostgreSQL).
     Ends ``checked`` (with the counts) or ``failed`` (``error_code``); the uploaded bytes are
     then dropped.
     """
@@ -276,7 +281,7 @@ def decision_file_check(*, decision_file_id: int, now: datetime | None = None) -
                 strict=True,
             )
         ]
-        DecisionFileRow.objects.bulk_create(batch)
+        rows_insert(batch)
         ready += sum(1 for row in batch if row.result == Result.READY)
         errors += sum(1 for row in batch if row.result == Result.ERROR)
         DecisionFile.objects.filter(pk=decision_file.pk).update(checked_rows=start + len(batch))
@@ -324,45 +329,46 @@ def decision_file_confirm(*, decision_file: DecisionFile, user: User) -> Decisio
     return locked
 
 
-def _record_row(
-    row: DecisionFileRow, *, decision_file: DecisionFile, user: User, now: datetime | None
+def _row_result(
+    row: DecisionFileRow, report: DecisionReport, *, decision_file: DecisionFile, user: User
 ) -> None:
-    assert row.request_id is not None  # a ready row names a request of the file's DLI
-    try:
-        # Only the primary key is read: the service locks and reads the request itself.
-        verification_decide(
-            verification_request=VerificationRequest(pk=row.request_id),
-            outcome=row.outcome,
-            comment=row.comment,
-            decided_by=user,
-            now=now,
-        )
-    except AlreadyDecided as exc:
+    refused = report.error
+    if refused is None:
+        row.result, row.error_code = Result.RECORDED, ""
+    elif isinstance(refused, AlreadyDecided):
         resumed = (
-            exc.decided_by.pk == user.pk
-            and exc.outcome == row.outcome
+            refused.decided_by.pk == user.pk
+            and refused.outcome == row.outcome
             and decision_file.confirmed_at is not None
-            and exc.decided_at >= decision_file.confirmed_at
+            and refused.decided_at >= decision_file.confirmed_at
         )
         # Decided by this very file before a worker died: it was recorded.
         row.result, row.error_code = (
             (Result.RECORDED, "") if resumed else (Result.REFUSED, "already_decided")
         )
-    except PastDeadline:
+    elif isinstance(refused, PastDeadline):
         row.result, row.error_code = Result.REFUSED, "past_deadline"
-    except VerificationError as exc:
-        code = exc.code if exc.code in ("not_a_member", "comment_required") else "refused"
-        row.result, row.error_code = Result.REFUSED, code
     else:
-        row.result, row.error_code = Result.RECORDED, ""
+        code = refused.code if refused.code in ("not_a_member", "comment_required") else "refused"
+        row.result, row.error_code = Result.REFUSED, code
+
+
+def _rows_save(rows: list[DecisionFileRow]) -> None:
+    """Store the rows' results: one UPDATE per distinct (result, error), nearly always one."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        groups.setdefault((row.result, row.error_code), []).append(row.pk)
+    for (result, error_code), pks in groups.items():
+        DecisionFileRow.objects.filter(pk__in=pks).update(result=result, error_code=error_code)
 
 
 def decision_file_record(*, decision_file_id: int, now: datetime | None = None) -> DecisionFile:
-    """Record every ready row of a confirmed file, each through ``verification_decide`` (its
-    own savepoint, in batches of ``RECORD_BATCH`` per transaction), as the user who
-    confirmed. A refused row (decided meanwhile, deadline passed since the preview, user no
-    longer a member) is kept with its reason; the others go on. Safe to run again: only rows
-    still ``ready`` are tried. Ends ``recorded``."""
+    """Record every ready row of a confirmed file through ``verification_decide_many``, as
+    the user who confirmed: ``RECORD_BATCH`` rows per call and per transaction, each row
+    recorded or refused on its own with the web form's rules. A refused row (decided
+    meanwhile, deadline passed since the preview, user no longer a member) is kept with its
+    reason; the others go on. Safe to run again: only rows still ``ready`` are tried. Ends
+    ``recorded``."""
     decision_file = DecisionFile.objects.select_related("confirmed_by").get(pk=decision_file_id)
     if decision_file.status != Status.RECORDING:
         return decision_file
@@ -373,18 +379,27 @@ def decision_file_record(*, decision_file_id: int, now: datetime | None = None) 
         batch = list(
             DecisionFileRow.objects.filter(
                 decision_file=decision_file, result=Result.READY, line__gt=last_line
-            ).order_by("line")[:RECORD_BATCH]
+            )
+            .only("pk", "line", "outcome", "comment", "request_id")
+            .order_by("line")[:RECORD_BATCH]
         )
         if not batch:
             break
-        # One commit per batch (each decision is a savepoint inside it, so a refused row
-        # undoes only itself): a commit per row made recording ten times slower on SQLite.
-        # The rows' results commit with their decisions, so a dead worker leaves none
-        # recorded without its result.
+        # One transaction per batch, the rows' results with their decisions, so a dead worker
+        # leaves none recorded without its result (and a rerun takes up the rest).
         with transaction.atomic():
+            decisions = []
             for row in batch:
-                _record_row(row, decision_file=decision_file, user=user, now=now)
-            DecisionFileRow.objects.bulk_update(batch, ["result", "error_code"])
+                assert row.request_id is not None  # a ready row names a request of the DLI
+                decisions.append(Decision(row.request_id, row.outcome, row.comment))
+            reports = verification_decide_many(
+                decisions=decisions,
+                decided_by=user,
+                now=now,
+            )
+            for row, report in zip(batch, reports, strict=True):
+                _row_result(row, report, decision_file=decision_file, user=user)
+            _rows_save(batch)
             recorded = sum(1 for row in batch if row.result == Result.RECORDED)
             DecisionFile.objects.filter(pk=decision_file.pk).update(
                 recorded_rows=F("recorded_rows") + recorded,

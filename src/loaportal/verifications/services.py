@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -29,13 +29,15 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils import formats, timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from loaportal.audit.models import AuditEvent
-from loaportal.audit.services import audit_record
+from loaportal.audit.services import AuditEntry, audit_record, audit_record_many
+from loaportal.core.bulk import rows_insert
 from loaportal.core.exceptions import ApplicationError
 from loaportal.institutions.models import Institution
 from loaportal.institutions.selectors import membership_current
@@ -638,6 +640,232 @@ def verification_requests_import(
 # --- Deciding ----------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Decision:
+    """One decision to record with ``verification_decide_many``: the request's primary key
+    (the service locks and reads the request itself), the outcome chosen and the comment."""
+
+    request_id: int
+    outcome: str
+    comment: str = ""
+
+
+@dataclass
+class DecisionReport:
+    """What became of one ``Decision``: ``verification_request`` is the request as this call
+    decided it, or ``error`` says why it was refused (``AlreadyDecided`` naming who decided,
+    ``PastDeadline``, or ``VerificationError`` with its code)."""
+
+    decision: Decision
+    verification_request: VerificationRequest | None = None
+    error: VerificationError | None = None
+
+    @property
+    def recorded(self) -> bool:
+        return self.error is None
+
+
+# Rows locked per SELECT … FOR UPDATE (ascending primary keys, so the order holds across them).
+LOCK_BATCH = 1000
+
+
+def _input_refusal(outcome: str, comment: str) -> VerificationError | None:
+    """What the form alone can refuse, before any request is read."""
+    if outcome not in VerificationRequest.OUTCOMES:
+        return VerificationError(MSG_OUTCOME_INVALID, code="outcome_invalid", field="outcome")
+    if outcome in VerificationRequest.COMMENT_REQUIRED and not comment:
+        return VerificationError(MSG_COMMENT_REQUIRED, code="comment_required", field="comment")
+    if len(comment) > COMMENT_MAX_LENGTH:
+        return VerificationError(MSG_COMMENT_TOO_LONG, code="comment_too_long", field="comment")
+    return None
+
+
+# What deciding reads of a request (the rest stays deferred): the rules, the "already decided"
+# answer and the audit entry's details.
+LOCK_FIELDS = (
+    "id",
+    "institution_id",
+    "application_number",
+    "status",
+    "due_at",
+    "decided_at",
+    "decided_by_id",
+    "decision_comment",
+    "updated_at",
+)
+
+
+def _lock_requests(pks: list[int]) -> dict[int, VerificationRequest]:
+    """Lock the requests (``select_for_update``) in ascending primary key: two batches that
+    share requests take their locks in the same order, so they queue instead of deadlocking.
+    Not select_related("decided_by"): on PostgreSQL a waiter re-reads only the locked row once
+    the lock is released, not the joined user, so the winner is read afterwards; the DLIs
+    (nearly always one) are read once, not joined to every row."""
+    locked: dict[int, VerificationRequest] = {}
+    for start in range(0, len(pks), LOCK_BATCH):
+        for row in (
+            VerificationRequest.objects.select_for_update()
+            .only(*LOCK_FIELDS)
+            .filter(pk__in=pks[start : start + LOCK_BATCH])
+            .order_by("pk")
+        ):
+            locked[row.pk] = row
+    missing = set(pks) - locked.keys()
+    if missing:
+        raise VerificationRequest.DoesNotExist(f"No verification request {min(missing)}")
+    institutions = Institution.objects.in_bulk({row.institution_id for row in locked.values()})
+    for row in locked.values():
+        row.institution = institutions[row.institution_id]
+    return locked
+
+
+def _deciders_attach(rows: Iterable[VerificationRequest]) -> None:
+    """Read, in one query, who decided the requests already decided when locked."""
+    decided = [row for row in rows if row.is_decided]
+    ids = {row.decided_by_id for row in decided}
+    if not ids:
+        return
+    users = get_user_model().objects.in_bulk(ids)
+    for row in decided:
+        row.decided_by = users[row.decided_by_id]
+
+
+def _decisions_write(
+    recorded: list[DecisionReport], *, decided_by: User, now: datetime, comments: list[str]
+) -> None:
+    """The side effects of the decisions taken, set-based: the requests' columns (one UPDATE
+    per distinct outcome and comment, the rest in one ``bulk_update``), their ``decided``
+    history entries (one INSERT per few hundred, announced by one ``history_appended`` after
+    the commit) and their ``verification_decided`` audit entries (one chain-head lock)."""
+    # What VerificationEvent.save does for one entry: the outside systems' "updated" moment,
+    # never backwards.
+    stamp = max(now, timezone.now())
+    groups: dict[tuple[str, str], list[int]] = {}
+    for result, comment in zip(recorded, comments, strict=True):
+        assert result.verification_request is not None
+        groups.setdefault((result.decision.outcome, comment), []).append(
+            result.verification_request.pk
+        )
+    singles: list[VerificationRequest] = []
+    by_pk = {
+        r.verification_request.pk: r.verification_request
+        for r in recorded
+        if r.verification_request
+    }
+    for (outcome, comment), pks in groups.items():
+        if len(pks) == 1:
+            singles.append(by_pk[pks[0]])
+            continue
+        VerificationRequest.objects.filter(pk__in=pks).update(
+            status=outcome,
+            decided_at=now,
+            decided_by=decided_by,
+            decision_comment=comment,
+            updated_at=Greatest(F("updated_at"), Value(stamp)),
+        )
+    if singles:
+        for row in singles:
+            row.updated_at = max(row.updated_at, stamp)
+        VerificationRequest.objects.bulk_update(
+            singles,
+            ["status", "decided_at", "decided_by", "decision_comment", "updated_at"],
+            batch_size=LOCK_BATCH,
+        )
+    events = rows_insert(
+        [
+            # Keys, not objects: the relation's checks are the same for every row.
+            VerificationEvent(
+                request_id=result.decision.request_id,
+                kind=VerificationEvent.Kind.DECIDED,
+                occurred_at=now,
+                actor_id=decided_by.pk,
+                outcome=result.decision.outcome,
+                comment=comment,
+            )
+            for result, comment in zip(recorded, comments, strict=True)
+        ]
+    )
+    # rows_insert skips VerificationEvent.save, which announces single entries.
+    history_announce(event.pk for event in events)
+    audit_record_many(
+        AuditEntry(
+            event_type=AuditEvent.Type.VERIFICATION_DECIDED,
+            actor=decided_by,
+            institution=request.institution,
+            subject=request,
+            details={
+                "application_number": request.application_number,
+                "outcome": result.decision.outcome,
+            },
+        )
+        for result in recorded
+        if (request := result.verification_request) is not None
+    )
+
+
+def verification_decide_many(
+    *, decisions: Sequence[Decision], decided_by: User, now: datetime | None = None
+) -> list[DecisionReport]:
+    """Record members' final decisions, each with every rule of ``verification_decide``, in
+    one transaction and a few set-based queries: one result per decision, in order.
+
+    Each decision is refused on its own (``DecisionReport.error``), the others go on: an
+    unknown outcome, a missing comment for a "not verified" outcome or one too long (checked
+    first, without reading the request); then, on the request locked: a user who is not an
+    active, current member of the request's DLI (the membership is read once, inside the
+    transaction), a request already decided (``AlreadyDecided`` naming who, when and what —
+    also by an earlier decision of the same call), and a deadline passed (``PastDeadline``).
+
+    The requests are locked in one ``select_for_update`` in ascending primary key (no deadlock
+    between overlapping batches); of two callers deciding the same request exactly one
+    succeeds. Side effects of each decision recorded: the request's status, ``decided_at``,
+    ``decided_by``, comment and ``updated_at``; its ``decided`` history entry
+    (``history_appended`` once after the commit for all of them); its ``verification_decided``
+    audit entry (``audit_record_many``: one lock of the chain head for the batch, last).
+    Raises ``VerificationRequest.DoesNotExist`` (nothing written) for a request that does not
+    exist.
+    """
+    results = [DecisionReport(decision=decision) for decision in decisions]
+    comments = [(decision.comment or "").strip() for decision in decisions]
+    todo: list[tuple[DecisionReport, str]] = []
+    for result, comment in zip(results, comments, strict=True):
+        result.error = _input_refusal(result.decision.outcome, comment)
+        if result.error is None:
+            todo.append((result, comment))
+    if not todo:
+        return results
+    with transaction.atomic():
+        locked = _lock_requests(sorted({r.decision.request_id for r, _c in todo}))
+        _deciders_attach(locked.values())
+        # Read now, not from the roles cached for the page: the check guards a write.
+        membership = membership_current(decided_by)
+        member_of = (
+            membership.institution_id if decided_by.is_active and membership is not None else None
+        )
+        now = now or timezone.now()
+        recorded: list[DecisionReport] = []
+        recorded_comments: list[str] = []
+        for result, comment in todo:
+            row = locked[result.decision.request_id]
+            if member_of is None or member_of != row.institution_id:
+                result.error = VerificationError(MSG_NOT_A_MEMBER, code="not_a_member")
+            elif row.is_decided:
+                result.error = AlreadyDecided(row)
+            elif not row.is_decidable(now):
+                result.error = PastDeadline(MSG_PAST_DEADLINE, code="past_deadline")
+            else:
+                row.status = result.decision.outcome
+                row.decided_at = now
+                row.decided_by = decided_by
+                row.decision_comment = comment
+                result.verification_request = row
+                recorded.append(result)
+                recorded_comments.append(comment)
+        if recorded:
+            _decisions_write(recorded, decided_by=decided_by, now=now, comments=recorded_comments)
+    return results
+
+
 def verification_decide(
     *,
     verification_request: VerificationRequest,
@@ -646,7 +874,8 @@ def verification_decide(
     decided_by: User,
     now: datetime | None = None,
 ) -> VerificationRequest:
-    """Record a member's final decision.
+    """Record a member's final decision: ``verification_decide_many`` with one decision, its
+    refusal raised.
 
     Locks the request (``select_for_update``) so that of two members deciding at once exactly
     one succeeds; the other gets ``AlreadyDecided`` naming who decided, when and what. Refuses
@@ -655,55 +884,15 @@ def verification_decide(
     request whose deadline has passed. Side effects: the ``decided`` history entry and a
     ``verification_decided`` audit entry.
     """
-    comment = (comment or "").strip()
-    if outcome not in VerificationRequest.OUTCOMES:
-        raise VerificationError(MSG_OUTCOME_INVALID, code="outcome_invalid", field="outcome")
-    if outcome in VerificationRequest.COMMENT_REQUIRED and not comment:
-        raise VerificationError(MSG_COMMENT_REQUIRED, code="comment_required", field="comment")
-    if len(comment) > COMMENT_MAX_LENGTH:
-        raise VerificationError(MSG_COMMENT_TOO_LONG, code="comment_too_long", field="comment")
-    with transaction.atomic():
-        # Not select_related("decided_by"): on PostgreSQL a waiter re-reads only the locked
-        # row once the lock is released, not the joined user, so the winner must be read after.
-        locked = (
-            VerificationRequest.objects.select_for_update(of=("self",))
-            .select_related("institution")
-            .get(pk=verification_request.pk)
-        )
-        # Read now, not from the roles cached for the page: the check guards a write.
-        membership = membership_current(decided_by)
-        if (
-            not decided_by.is_active
-            or membership is None
-            or membership.institution_id != locked.institution_id
-        ):
-            raise VerificationError(MSG_NOT_A_MEMBER, code="not_a_member")
-        if locked.is_decided:
-            raise AlreadyDecided(locked)
-        now = now or timezone.now()
-        if not locked.is_decidable(now):
-            raise PastDeadline(MSG_PAST_DEADLINE, code="past_deadline")
-        locked.status = outcome
-        locked.decided_at = now
-        locked.decided_by = decided_by
-        locked.decision_comment = comment
-        locked.save(update_fields=["status", "decided_at", "decided_by", "decision_comment"])
-        VerificationEvent.objects.create(
-            request=locked,
-            kind=VerificationEvent.Kind.DECIDED,
-            occurred_at=now,
-            actor=decided_by,
-            outcome=outcome,
-            comment=comment,
-        )
-        audit_record(
-            event_type=AuditEvent.Type.VERIFICATION_DECIDED,
-            actor=decided_by,
-            institution=locked.institution,
-            subject=locked,
-            details={"application_number": locked.application_number, "outcome": outcome},
-        )
-    return locked
+    (result,) = verification_decide_many(
+        decisions=[Decision(verification_request.pk, outcome, comment)],
+        decided_by=decided_by,
+        now=now,
+    )
+    if result.error is not None:
+        raise result.error
+    assert result.verification_request is not None
+    return result.verification_request
 
 
 # --- Assignment --------------------------------------------------------------------------------
