@@ -9,6 +9,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from loaportal.verifications.deadlines import DEADLINE_ZONE
 from loaportal.verifications.models import VerificationRequest
 from loaportal.verifications.selectors import (
     verification_at_risk,
@@ -38,6 +39,9 @@ def world(clock):
     """DLI A: one request due in about 10 hours (unassigned), one in about 20 hours (assigned),
     one due in 9 days, one decided that was due within 24 hours, one past its deadline;
     DLI B: one due within 24 hours."""
+    # At noon in the deadline's zone: "an hour later" stays on the same day whatever the hour
+    # the suite runs (near midnight in Toronto it would move the deadline a day on).
+    clock.move_to(timezone.now().astimezone(DEADLINE_ZONE).replace(hour=12, minute=0))
     a, b = dli_with_users(name="a", secondaries=1), dli_with_users(name="b", secondaries=0)
     base = a_request(a.institution)
     # Requests are due at the end of a day: look from 10 hours before the end of that day.
