@@ -183,6 +183,14 @@ class VerificationRequest(models.Model):
                 ),
                 name="verif_request_decided",
             ),
+            # The officers' list by status (and dates), newest request first: its count and
+            # its pages read this index alone.
+            models.Index(
+                models.F("status"),
+                models.F("requested_at").desc(),
+                models.F("id").desc(),
+                name="verif_request_status_req",
+            ),
             # close_overdue: pending requests past their deadline, across DLIs.
             models.Index(fields=["status", "due_at"], name="verif_request_overdue"),
             # The officers' list filtered by request date.

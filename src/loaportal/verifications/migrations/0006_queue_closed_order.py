@@ -19,4 +19,13 @@ class Migration(migrations.Migration):
                 name="verif_request_decided",
             ),
         ),
+        migrations.AddIndex(
+            model_name="verificationrequest",
+            index=models.Index(
+                models.F("status"),
+                models.F("requested_at").desc(),
+                models.F("id").desc(),
+                name="verif_request_status_req",
+            ),
+        ),
     ]
