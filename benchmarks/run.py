@@ -462,7 +462,10 @@ def main() -> None:
         ]
         for port in (port_ceiling, port_big, port_small):
             wait_http(port)
-        say("servers up: ceiling, portal (1,000,000), portal (10,000), 2 task workers, SMTP sink")
+        say(
+            f"servers up: ceiling, portal ({args.requests:,} requests), portal ({args.small:,}), "
+            "2 task workers, SMTP sink"
+        )
 
         # What each phase needs, and the SQL queries per request, in process.
         prepared = {}
@@ -527,23 +530,26 @@ def main() -> None:
             seconds=args.seconds,
             roots=[ceiling.pid],
         )
-        for size, port in (("big", port_big), ("small", port_small)):
-            p = prepared[size]
-            for key, page in p["pages"].items():
+        # Each page on the large data set, then at once on the small one: both figures of a
+        # growth ratio are made under the same load from whatever else shares the machine.
+        sizes = (("big", port_big), ("small", port_small))
+        for key in prepared["big"]["pages"]:
+            for size, port in sizes:
                 phase(
                     f"{size}:{key}",
                     "get",
                     port,
-                    page,
+                    prepared[size]["pages"][key],
                     users=args.users,
                     seconds=args.seconds,
                     roots=[servers[size].pid],
                 )
+        for size, port in sizes:
             phase(
                 f"{size}:decision_post",
                 "decide",
                 port,
-                p["decide"],
+                prepared[size]["decide"],
                 users=args.users,
                 seconds=args.seconds,
                 roots=[servers[size].pid],
