@@ -10,7 +10,7 @@ PYTEST_WORKERS ?= auto
 PYTEST_ARGS ?=
 export LOAPORTAL_VAR_DIR ?= $(CURDIR)/var
 
-.PHONY: run prod test lint pytest package messages install clean
+.PHONY: run prod test lint pytest package messages install clean bench
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,14 @@ pytest: install
 ## `pip install .` alone gives a working portal (wheel installed in a fresh environment).
 package: install
 	scripts/check-package.sh
+
+## The benchmark of issue 14 (README "Benchmarks", docs/performance.md): seeds PostgreSQL with
+## 1,000,000 requests (once, kept), serves it with gunicorn in production mode, loads it with
+## locust, writes benchmarks/results/<date>.json and the table in docs/performance.md. Not part
+## of `make test`. Options: BENCH_ARGS="--seconds 20 --batch-decisions 100000 …" (run.py --help).
+bench: install
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 ## Re-extract translatable strings into the French catalog and compile it.
 messages: install

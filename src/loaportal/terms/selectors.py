@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from django.db.models import Exists, OuterRef
+
 from loaportal.core.roles import roles_of
 from loaportal.terms.models import TermsAcceptance, TermsVersion
 
@@ -17,11 +19,18 @@ def terms_acceptance_required(*, user) -> bool:
     cached = getattr(user, "_loaportal_terms_required", None)
     if cached is not None:
         return cached
-    current = terms_current()
-    required = (
-        current is not None
-        and not roles_of(user).is_officer
-        and not TermsAcceptance.objects.filter(user=user, version=current).exists()
-    )
+    if roles_of(user).is_officer:
+        required = False
+    else:
+        # One query on every page: the current version and whether this user accepted it.
+        accepted = (
+            TermsVersion.objects.order_by("-published_at", "-id")
+            .annotate(
+                accepted=Exists(TermsAcceptance.objects.filter(user=user, version=OuterRef("pk")))
+            )
+            .values_list("accepted", flat=True)
+            .first()
+        )
+        required = accepted is False
     user._loaportal_terms_required = required
     return required

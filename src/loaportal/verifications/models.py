@@ -168,6 +168,29 @@ class VerificationRequest(models.Model):
                 fields=["institution", "assigned_to", "status", "due_at"],
                 name="verif_request_assignee",
             ),
+            # The "Decided" tab (most of a DLI's requests after a while), in its order: a page,
+            # even a far one, reads this index alone (core.pagination.DeferredJoinPaginator).
+            models.Index(
+                models.F("institution"),
+                models.F("due_at").desc(),
+                models.F("id").desc(),
+                condition=models.Q(
+                    status__in=[
+                        "verified_matched",
+                        "not_verified_no_match",
+                        "not_verified_cancelled",
+                    ]
+                ),
+                name="verif_request_decided",
+            ),
+            # The officers' list by status (and dates), newest request first: its count and
+            # its pages read this index alone.
+            models.Index(
+                models.F("status"),
+                models.F("requested_at").desc(),
+                models.F("id").desc(),
+                name="verif_request_status_req",
+            ),
             # close_overdue: pending requests past their deadline, across DLIs.
             models.Index(fields=["status", "due_at"], name="verif_request_overdue"),
             # The officers' list filtered by request date.

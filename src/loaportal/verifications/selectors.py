@@ -133,10 +133,15 @@ def verification_queue(
 def verification_tab_counts(
     *, institution: Institution, user: User | None = None, now: datetime | None = None
 ) -> dict[str, int]:
-    """How many requests each tab holds (``mine``: assigned to ``user``), in one query."""
+    """How many requests each tab holds (``mine``: assigned to ``user``), in one query.
+
+    Counted on ``due_at`` (never null), not on the primary key: every column this query reads
+    (DLI, assignee, status, due date) is then in ``verif_request_assignee``, and PostgreSQL
+    counts from that index alone, without reading the rows (tens of thousands for a large
+    DLI). ``COUNT(*)`` would do too, but Django does not take a filter with it."""
     now = now or timezone.now()
     return VerificationRequest.objects.filter(institution=institution).aggregate(
-        **{tab: Count("pk", filter=_tab_q(tab, now, user)) for tab in TABS}
+        **{tab: Count("due_at", filter=_tab_q(tab, now, user)) for tab in TABS}
     )
 
 

@@ -31,6 +31,7 @@ from loaportal.accounts.models import User
 from loaportal.core.access import member, primary, signed_in
 from loaportal.core.exceptions import ApplicationError
 from loaportal.core.forms import form_add_service_error
+from loaportal.core.pagination import DeferredJoinPaginator
 from loaportal.core.roles import roles_of
 from loaportal.institutions.models import Institution
 from loaportal.verifications.deadlines import institution_zone
@@ -122,7 +123,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     now = timezone.now()
     requests = filters.requests(user=user, now=now)
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = verification_tab_counts(institution=institution, user=user, now=now)
     params = filters.params()
     return render(

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET
 from loaportal.core.access import officer
 from loaportal.core.exceptions import ApplicationError
 from loaportal.core.forms import form_add_service_error
+from loaportal.core.pagination import DeferredJoinPaginator
 from loaportal.institutions.selectors import institution_by_number
 from loaportal.verifications.deadlines import DEADLINE_ZONE
 from loaportal.verifications.export import export_filename, export_rows
@@ -68,7 +69,7 @@ def _officer_filters(
 @require_GET
 def officer_list(request: HttpRequest) -> HttpResponse:
     form, _filters, requests = _officer_filters(request)
-    page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = DeferredJoinPaginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
