@@ -10,7 +10,7 @@ Use a database of its own, never the portal's:
 
     createdb -h 127.0.0.1 -U postgres loaportal_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/loaportal_bench \\
-        .venv/bin/python benchmarks/statistics.py --requests 1000000 [--rounds 3]
+        .venv/bin/python benchmarks/statistics_summary.py --requests 1000000 [--rounds 3]
 """
 
 from __future__ import annotations
