@@ -23,7 +23,7 @@ What it does (README "Benchmarks", docs/performance.md):
 4. **Writes** ``benchmarks/results/<date>.json`` and the table in ``docs/performance.md``,
    compares with the previous result and prints the regressions.
 
-Ports 18200-18299, Redis databases 4-6 and PostgreSQL databases ``loaportal_h2_*`` by default
+Ports 18200-18299, Redis databases 4-6 and PostgreSQL databases ``loaportal_bench_*`` by default
 (``--port-base``, ``--redis-dbs``, ``--db-prefix``).
 """
 
@@ -342,7 +342,7 @@ def main() -> None:
     parser.add_argument("--storm", type=int, default=50, help="concurrent sign-ins")
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--skip-batch", action="store_true")
-    parser.add_argument("--db-prefix", default="loaportal_h2")
+    parser.add_argument("--db-prefix", default="loaportal_bench")
     parser.add_argument("--port-base", type=int, default=18200)
     parser.add_argument("--redis-dbs", default="4,5,6")
     parser.add_argument("--no-docs", action="store_true", help="do not rewrite docs/performance.md")
