@@ -73,5 +73,7 @@ measure now "$WORK/now" PYTEST_ARGS="@$WORK/selection.txt"
 python3 - "$WORK/then.cpu.wall" "$WORK/now.cpu.wall" <<'EOF'
 import sys
 then, now = (float(open(p).read()) for p in sys.argv[1:])
-print(f"now / then = {now / then:.2f} ({(1 - now / then) * 100:.0f}% faster; the target is 30%)")
+change = (1 - now / then) * 100
+said = f"{change:.0f}% faster" if change >= 0 else f"{-change:.0f}% slower"
+print(f"now / then = {now / then:.2f} ({said}; the target is at least 30% faster)")
 EOF
