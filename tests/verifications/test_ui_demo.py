@@ -3,9 +3,11 @@ for the demo DLI, over every status and due date, loaded once."""
 
 from __future__ import annotations
 
+import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -16,7 +18,25 @@ from tests import flows
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_loads_a_living_queue_once(signed_in):
+@pytest.fixture(params=["now", "just after midnight in Toronto", "just before midnight"])
+def demo_clock(request):
+    """Load the demo at the real time, and at the two moments a day's edge could move a
+    "due today" request to another day."""
+    if request.param == "now":
+        yield
+        return
+    eastern = ZoneInfo("America/Toronto")
+    today = timezone.now().astimezone(eastern).date()
+    moment = (
+        dt.datetime.combine(today, dt.time(0, 20), tzinfo=eastern)
+        if request.param.startswith("just after")
+        else dt.datetime.combine(today, dt.time(23, 50), tzinfo=eastern)
+    )
+    with time_machine.travel(moment, tick=True):
+        yield
+
+
+def test_the_demo_loads_a_living_queue_once(demo_clock, signed_in):
     call_command("load_demo")
     call_command("load_demo_verifications")
     requests = VerificationRequest.objects.all()

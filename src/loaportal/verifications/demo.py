@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from loaportal.accounts.models import User
 from loaportal.institutions.models import Institution, Membership
+from loaportal.verifications.deadlines import DEADLINE_ZONE
 from loaportal.verifications.letters import letter_pdf
 from loaportal.verifications.models import VerificationRequest
 from loaportal.verifications.services import (
@@ -85,15 +86,27 @@ class _Plan:
     outcome: str = Status.PENDING
     comment: str = ""
     letter_differs: bool = False
+    # Asked on the Eastern day ``ago`` falls on, never before its midnight: a request meant to
+    # be due today stays due today when the demo is loaded just after midnight in Toronto.
+    same_day: bool = False
+
+
+def _requested_at(plan: _Plan, now: dt.datetime) -> dt.datetime:
+    requested_at = now - plan.ago
+    if plan.same_day:
+        day_asked = (now - dt.timedelta(days=plan.ago.days)).astimezone(DEADLINE_ZONE).date()
+        midnight = dt.datetime.combine(day_asked, dt.time(), tzinfo=DEADLINE_ZONE)
+        requested_at = max(requested_at, midnight)
+    return requested_at
 
 
 def _plans() -> list[_Plan]:
     day, hour = dt.timedelta(days=1), dt.timedelta(hours=1)
     return [
         # Due today (asked 10 days ago, Eastern): the end of today is the deadline.
-        _Plan(10 * day),
-        _Plan(10 * day + 2 * hour),
-        _Plan(10 * day + 5 * hour, letter_differs=True),
+        _Plan(10 * day, same_day=True),
+        _Plan(10 * day + 2 * hour, same_day=True),
+        _Plan(10 * day + 5 * hour, letter_differs=True, same_day=True),
         # Due within 3 days.
         _Plan(9 * day),
         _Plan(8 * day + 3 * hour),
@@ -183,7 +196,7 @@ def demo_requests_load(*, institution: Institution, now: dt.datetime | None = No
             document=_letter(institution, surname, given, letter_born, data),
             document_name=f"letter-of-acceptance-{number}.pdf",
             campus="Main campus" if index % 3 else "",
-            requested_at=now - plan.ago,
+            requested_at=_requested_at(plan, now),
             program=data["program"],
             start_date=data["start_date"],
             student_id=data["student_id"],
