@@ -15,13 +15,14 @@ import json
 import os
 import re
 import socket
+import ssl
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -161,10 +162,24 @@ class Browser:
     port: int
     cookies: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    # HTTPS without checking the certificate (make prod's self-signed one), with the Origin
+    # Django's CSRF check wants over HTTPS.
+    tls: bool = False
 
     def request(self, method: str, path: str, data: dict | None = None) -> Response:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         headers = dict(self.headers)
+        if self.tls:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+            conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+                "127.0.0.1", self.port, timeout=60, context=context
+            )
+            origin = f"https://127.0.0.1:{self.port}"
+            headers.setdefault("Origin", origin)
+            headers.setdefault("Referer", origin + path)
+        else:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
@@ -198,7 +213,13 @@ class Browser:
         return match.group(1)
 
     def copy(self) -> Browser:
-        return Browser(port=self.port, cookies=dict(self.cookies), headers=dict(self.headers))
+        return Browser(
+            port=self.port, cookies=dict(self.cookies), headers=dict(self.headers), tls=self.tls
+        )
+
+    def at(self, port: int) -> Browser:
+        """The same browser (the same cookie jar) on another instance behind the same name."""
+        return replace(self, port=port)
 
 
 def post_all_at_once(browser: Browser, path: str, payloads: list[dict]) -> list[object]:

@@ -13,23 +13,20 @@ second pass); its own database (``<test database>_prod_<pid>``), Redis database
 from __future__ import annotations
 
 import contextlib
-import http.client
-import http.cookies
 import os
 import re
 import signal
 import socket
-import ssl
 import subprocess
 import time
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests import flows
 from tests.factories import PASSWORD
-from tests.processes import CSRF_INPUT, Response
+from tests.processes import Browser
 
 REPO = Path(__file__).resolve().parents[2]
 EMAIL = "prod-person@college.example"
@@ -69,47 +66,6 @@ def _free(port: int) -> bool:
     return True
 
 
-class TlsBrowser:
-    """Cookies and CSRF by hand over HTTPS (the self-signed certificate of make prod), with the
-    Origin Django's CSRF check wants on HTTPS; one cookie jar for every instance, as a browser
-    behind one host name would have."""
-
-    def __init__(self) -> None:
-        self.cookies: dict[str, str] = {}
-        self.context = ssl.create_default_context()
-        self.context.check_hostname = False
-        self.context.verify_mode = ssl.CERT_NONE
-
-    def request(self, port: int, method: str, path: str, data: dict | None = None) -> Response:
-        conn = http.client.HTTPSConnection("127.0.0.1", port, timeout=60, context=self.context)
-        origin = f"https://127.0.0.1:{port}"
-        headers = {"Origin": origin, "Referer": origin + path}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if data is not None:
-            body = urlencode(data)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            raw = conn.getresponse()
-            response = Response(raw.status, raw.headers, raw.read().decode("utf-8", "replace"))
-        finally:
-            conn.close()
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in http.cookies.SimpleCookie(header).items():
-                if morsel["max-age"] == "0" or not morsel.value:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
-        return response
-
-    def form_token(self, port: int, path: str) -> str:
-        match = CSRF_INPUT.search(self.request(port, "GET", path).body)
-        assert match, f"no CSRF token on {path}"
-        return match.group(1)
-
-
 def wait_for(condition, *, timeout: float, what: str, log: Path | None = None):
     deadline = time.monotonic() + timeout
     while True:
@@ -138,7 +94,7 @@ def latest_code(mail_log: Path, email: str) -> str | None:
 
 def _ready(port: int) -> bool:
     try:
-        return TlsBrowser().request(port, "GET", "/readyz").status == 200
+        return Browser(port=port, tls=True).get("/readyz").status == 200
     except OSError:
         return False
 
@@ -232,15 +188,13 @@ def test_make_prod_serves_two_instances_and_a_sign_in_crosses_them(tmp_path, set
         )
         assert made.returncode == 0, made.stderr[-3000:]
 
-        first, second = port, port + 1
-        browser = TlsBrowser()
+        browser = Browser(port=port, tls=True)
+        other = browser.at(port + 1)  # the second instance, the same cookies
         login = flows.url("account_login")
-        response = browser.request(
-            first,
-            "POST",
+        response = browser.post(
             login,
             {
-                "csrfmiddlewaretoken": browser.form_token(first, login),
+                "csrfmiddlewaretoken": browser.form_token(login),
                 "login": EMAIL,
                 "password": PASSWORD,
             },
@@ -255,12 +209,10 @@ def test_make_prod_serves_two_instances_and_a_sign_in_crosses_them(tmp_path, set
             log=log,
         )
         # The code, on the other instance.
-        response = browser.request(
-            second,
-            "POST",
+        response = other.post(
             confirm,
             {
-                "csrfmiddlewaretoken": browser.form_token(second, confirm),
+                "csrfmiddlewaretoken": other.form_token(confirm),
                 "action": "verify",
                 "code": code,
             },
@@ -268,10 +220,10 @@ def test_make_prod_serves_two_instances_and_a_sign_in_crosses_them(tmp_path, set
         assert response.status == 302, response.body[-2000:]
         assert not response.location.startswith(login), response.location
         # Signed in on both: the next step (the terms) on either, never the sign-in page.
-        for instance in (first, second):
-            home = browser.request(instance, "GET", flows.url("home"))
+        for instance in (browser, other):
+            home = instance.get(flows.url("home"))
             assert home.status == 302 and home.location.startswith(flows.url("terms")), (
-                instance,
+                instance.port,
                 home.status,
                 home.location,
             )
