@@ -187,6 +187,7 @@ def table(result: dict) -> str:
         f"**{_fmt(ceiling.get('rps'))} req/s**, p50 {_fmt(ceiling.get('p50_ms'))} ms, "
         f"p95 {_fmt(ceiling.get('p95_ms'))} ms.",
         "",
+        *_ladder(phases, ceiling),
         "| Page (1,000,000 requests) | req/s | % of bare | p50 ms | p95 ms | p99 ms | SQL/req | "
         "p95 at 10,000 | growth | SQL/req at 10,000 | RSS MiB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -239,6 +240,28 @@ def table(result: dict) -> str:
         met = {True: "yes", False: "**no**", None: ""}[t["met"]]
         lines.append(f"| {t['target']} | {_fmt(t['value'])} | {t['goal']} | {met} |")
     return "\n".join(lines)
+
+
+def _ladder(phases: dict, ceiling: dict) -> list[str]:
+    """From the bare view to a signed-in page, each step's throughput against the bare view."""
+    steps = [(k, v) for k, v in phases.items() if k.startswith("ladder:")]
+    if not steps:
+        return []
+    lines = [
+        "| From the bare view to a signed-in page | req/s | % of bare | p50 ms | p95 ms |",
+        "|---|---:|---:|---:|---:|",
+        f"| bare Django view (no middleware) | {_fmt(ceiling.get('rps'))} | 100% | "
+        f"{_fmt(ceiling.get('p50_ms'))} | {_fmt(ceiling.get('p95_ms'))} |",
+    ]
+    for _key, phase in steps:
+        for name, f in phase["figures"].items():
+            share = (f.get("rps") or 0) / ceiling["rps"] if ceiling.get("rps") else None
+            lines.append(
+                f"| {name} | {_fmt(f.get('rps'))} | "
+                f"{f'{share:.0%}' if share is not None else '–'} | "
+                f"{_fmt(f.get('p50_ms'))} | {_fmt(f.get('p95_ms'))} |"
+            )
+    return [*lines, ""]
 
 
 def write_docs(result_path: Path, docs: Path) -> None:

@@ -592,6 +592,24 @@ def main() -> None:
             seconds=args.seconds,
             roots=[ceiling.pid],
         )
+        # The ladder from the bare view to a signed-in page, on the portal of the large data
+        # set: what each layer costs (README "Benchmarks", docs/performance.md).
+        member_headers = prepared["big"]["pages"]["queue"]["headers"]
+        ladder = {
+            "healthz": ("/healthz", "health check (two middlewares, one query)", {}),
+            "sign_in_page": ("/en/account/sign-in/", "sign-in page (anonymous)", {}),
+            "home": ("/en/home/", "account home (signed in)", member_headers),
+        }
+        for key, (url, name, headers) in ladder.items():
+            phase(
+                f"ladder:{key}",
+                "get",
+                port_big,
+                {"url": url, "name": name, "headers": headers},
+                users=args.users,
+                seconds=args.seconds,
+                roots=[servers["big"].pid],
+            )
         # Each page on the large data set, then at once on the small one: both figures of a
         # growth ratio are made under the same load from whatever else shares the machine.
         sizes = (("big", port_big), ("small", port_small))
