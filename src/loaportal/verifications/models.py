@@ -191,6 +191,14 @@ class VerificationRequest(models.Model):
                 models.F("id").desc(),
                 name="verif_request_status_req",
             ),
+            # The open tabs' counts (to do, assigned to me, due soon, and the deadlines passed
+            # but not yet recorded): one DLI's pending requests alone, read from this index
+            # without the rows, however many closed requests the DLI holds (ADR 0019).
+            models.Index(
+                fields=["institution", "due_at", "assigned_to"],
+                condition=models.Q(status="pending"),
+                name="verif_request_pending",
+            ),
             # close_overdue: pending requests past their deadline, across DLIs.
             models.Index(fields=["status", "due_at"], name="verif_request_overdue"),
             # The officers' list filtered by request date.
@@ -274,6 +282,50 @@ class VerificationRequest(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status in self.OUTCOMES
+
+
+# The stored statuses whose number per DLI ``VerificationStatusCounts`` keeps (ADR 0019): the
+# closed ones. Pending requests are counted from their own index (few of them at any time).
+COUNTED_STATUSES: tuple[str, ...] = (
+    *VerificationRequest.OUTCOMES,
+    VerificationRequest.Status.NO_RESPONSE,
+)
+
+
+class VerificationStatusCounts(models.Model):
+    """How many of one DLI's requests hold each closed stored status (``COUNTED_STATUSES``):
+    the queue's "Decided" and "No response" counts without reading the DLI's requests (ADR
+    0019). Kept exact by ``services.verification_status_counts_move``, which every service that
+    changes a request's stored status calls in its own transaction (``UPDATE … SET n = n + k``:
+    simultaneous changes never lose one); filled from the requests by migration
+    ``verifications.0007`` and by ``verification_status_counts_rebuild``. A DLI without a row
+    has none of them."""
+
+    institution = models.OneToOneField(
+        "institutions.Institution",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="verification_status_counts",
+        verbose_name=_("DLI"),
+    )
+    verified_matched = models.BigIntegerField(default=0)
+    not_verified_no_match = models.BigIntegerField(default=0)
+    not_verified_cancelled = models.BigIntegerField(default=0)
+    no_response = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("requests by status")
+        verbose_name_plural = _("requests by status")
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}: {self.as_dict()}"
+
+    def as_dict(self) -> dict[str, int]:
+        return {status: getattr(self, status) for status in COUNTED_STATUSES}
+
+    @property
+    def decided(self) -> int:
+        return sum(getattr(self, status) for status in VerificationRequest.OUTCOMES)
 
 
 MSG_HISTORY_APPEND_ONLY = "A request's history is append-only: its entries cannot be changed."

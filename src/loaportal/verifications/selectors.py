@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from loaportal.accounts.models import User
@@ -130,19 +131,64 @@ def verification_queue(
     return requests.select_related("decided_by").order_by("-due_at", "-id")
 
 
+def _pending_count(requests: QuerySet[VerificationRequest], condition: Q) -> Coalesce:
+    """How many of ``requests`` (one DLI's pending requests) meet ``condition``, as a scalar
+    subquery (0, not NULL, when none does)."""
+    return Coalesce(
+        Subquery(
+            requests.filter(condition)
+            .order_by()
+            .values("institution")
+            .annotate(n=Count("due_at"))
+            .values("n")
+        ),
+        0,
+    )
+
+
 def verification_tab_counts(
     *, institution: Institution, user: User | None = None, now: datetime | None = None
 ) -> dict[str, int]:
-    """How many requests each tab holds (``mine``: assigned to ``user``), in one query.
+    """How many requests each tab holds (``mine``: assigned to ``user``), in one query whose
+    cost does not grow with the DLI's closed requests (ADR 0019).
 
-    Counted on ``due_at`` (never null), not on the primary key: every column this query reads
-    (DLI, assignee, status, due date) is then in ``verif_request_assignee``, and PostgreSQL
-    counts from that index alone, without reading the rows (tens of thousands for a large
-    DLI). ``COUNT(*)`` would do too, but Django does not take a filter with it."""
+    The open tabs, and the deadlines passed but not yet recorded (part of "No response"),
+    are counted from the DLI's pending requests alone (``verif_request_pending``: read from
+    the index, without the rows; a DLI has few pending requests at any time). The closed
+    statuses stored come from the DLI's ``VerificationStatusCounts``, kept by the services."""
     now = now or timezone.now()
-    return VerificationRequest.objects.filter(institution=institution).aggregate(
-        **{tab: Count("due_at", filter=_tab_q(tab, now, user)) for tab in TABS}
+    requests = VerificationRequest.objects.filter(institution=OuterRef("pk"), status=Status.PENDING)
+    stored = {
+        status: Coalesce(F(f"verification_status_counts__{status}"), 0)
+        for status in (*VerificationRequest.OUTCOMES, Status.NO_RESPONSE)
+    }
+    row = (
+        Institution.objects.filter(pk=institution.pk)
+        .values("pk")
+        .annotate(
+            todo=_pending_count(requests, Q(due_at__gte=now)),
+            mine=(
+                _pending_count(requests, Q(assigned_to=user, due_at__gte=now))
+                if user is not None
+                else Value(0)
+            ),
+            due_soon=_pending_count(requests, Q(due_at__gte=now, due_at__lte=now + DUE_SOON)),
+            overdue=_pending_count(requests, Q(due_at__lt=now)),
+            decided=sum(
+                (stored[status] for status in VerificationRequest.OUTCOMES[1:]),
+                start=stored[VerificationRequest.OUTCOMES[0]],
+            ),
+            no_response_recorded=stored[Status.NO_RESPONSE],
+        )
+        .get()
     )
+    return {
+        "todo": row["todo"],
+        "mine": row["mine"],
+        "due_soon": row["due_soon"],
+        "decided": row["decided"],
+        "no_response": row["no_response_recorded"] + row["overdue"],
+    }
 
 
 def verification_assignees(*, institution: Institution) -> QuerySet[User]:
