@@ -136,7 +136,8 @@ def test_the_queue_runs_the_same_number_of_queries_for_10_and_1000_requests(sign
     assert with_10 == with_1000
     assert max(with_1000.values()) <= 12
     searched = _queue_queries(client, f"{url}?q=Surname1&page=2")
-    # A tab's own count comes with the tab counts; a search counts its matches (one query).
+    # A search that could be a name looks up application numbers and student IDs first (one
+    # small query); its matches are counted with the tab counts.
     assert searched == with_1000["todo"] + 1
 
 

@@ -17,8 +17,10 @@ numbers and addresses. The order must be total for both ends to agree: a list wh
 does not end with the primary key gets it as the last tie-breaker.
 
 The count may be given (``count=``: a number the caller keeps, such as the queue's tab
-counts), which saves its query, or bounded (``count_limit=``: at most that many matches are
-counted, then ``count_capped`` says there are more and the pages stop there).
+counts; ``count_capped=True`` if the caller stopped counting there), which saves its query, or
+bounded (``count_limit=``: at most that many matches are counted). When the count is capped,
+``count_capped`` says there are more rows, the pages stop at the cap, and every page is read
+from the start (the true end is not known).
 """
 
 from __future__ import annotations
@@ -49,13 +51,15 @@ class DeferredJoinPaginator(_Paginator):
         allow_empty_first_page: bool = True,
         *,
         count: int | None = None,
+        count_capped: bool = False,
         count_limit: int | None = None,
     ) -> None:
         super().__init__(object_list, per_page, orphans, allow_empty_first_page)
         self._given_count = count
         self.count_limit = count_limit
-        # True when more than ``count_limit`` rows match: ``count`` is then the limit.
-        self.count_capped = False
+        # True when more rows match than ``count`` says (the caller counted up to a limit, or
+        # ``count_limit`` stopped the count): the pages stop at ``count``.
+        self.count_capped = count_capped
 
     @cached_property
     def count(self) -> int:

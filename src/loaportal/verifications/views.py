@@ -126,14 +126,22 @@ def queue(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     now = timezone.now()
     requests = filters.requests(user=user, now=now)
-    counts = verification_tab_counts(institution=institution, user=user, now=now)
     filtered = bool(filters.query or filters.assignee)
-    # The tab's count is known (the tab counts); a search or filter is counted up to
-    # SEARCH_COUNT_LIMIT matches, so that its cost stays bounded however large the DLI.
-    paginator = (
-        DeferredJoinPaginator(requests, PAGE_SIZE, count_limit=SEARCH_COUNT_LIMIT)
-        if filtered
-        else DeferredJoinPaginator(requests, PAGE_SIZE, count=counts[filters.tab])
+    # The tab's count comes with the tab counts; a search or filter's matches are counted
+    # there too, up to SEARCH_COUNT_LIMIT, so that its cost stays bounded however large the DLI.
+    counts = verification_tab_counts(
+        institution=institution,
+        user=user,
+        now=now,
+        matching=requests if filtered else None,
+        matching_limit=SEARCH_COUNT_LIMIT,
+    )
+    count = counts["matching"] if filtered else counts[filters.tab]
+    paginator = DeferredJoinPaginator(
+        requests,
+        PAGE_SIZE,
+        count=min(count, SEARCH_COUNT_LIMIT) if filtered else count,
+        count_capped=count > SEARCH_COUNT_LIMIT if filtered else False,
     )
     page = paginator.get_page(request.GET.get("page"))
     params = filters.params()

@@ -1,6 +1,6 @@
 """The DLIs' counts of requests by closed status (ADR 0019), filled from the requests in one
-GROUP BY (about a second for 1,000,000 requests), and the index of pending requests that the
-open tabs' counts read."""
+GROUP BY (about a second for 1,000,000 requests); the index of pending requests that the open
+tabs' counts read, and those of the "Decided" tab's name search and assignee filter."""
 
 import django.db.models.deletion
 from django.conf import settings
@@ -55,6 +55,14 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='verificationrequest',
             index=models.Index(condition=models.Q(('status', 'pending')), fields=['institution', 'due_at', 'assigned_to'], name='verif_request_pending'),
+        ),
+        migrations.AddIndex(
+            model_name='verificationrequest',
+            index=models.Index(condition=models.Q(('status__in', ['verified_matched', 'not_verified_no_match', 'not_verified_cancelled'])), fields=['institution', 'name_key', 'due_at', 'id'], name='verif_request_decided_name', opclasses=['int8_ops', 'varchar_pattern_ops', 'timestamptz_ops', 'int8_ops']),
+        ),
+        migrations.AddIndex(
+            model_name='verificationrequest',
+            index=models.Index(models.F('institution'), models.F('assigned_to'), models.OrderBy(models.F('due_at'), descending=True), models.OrderBy(models.F('id'), descending=True), condition=models.Q(('status__in', ['verified_matched', 'not_verified_no_match', 'not_verified_cancelled'])), name='verif_request_decided_asg'),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
     ]
