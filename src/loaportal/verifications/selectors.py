@@ -246,7 +246,8 @@ def _capped_count(requests: QuerySet[VerificationRequest], limit: int) -> RawSQL
     subquery: ``SELECT COUNT(*) FROM (… LIMIT limit)``, which reads at most ``limit`` index
     entries."""
     sql, params = requests.order_by().values("pk")[:limit].query.sql_with_params()
-    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped", params)  # noqa: S611  # Django's own SQL
+    # Django's own SQL for the queryset, its values as parameters.
+    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped", params)  # noqa: S608, S611
 
 
 def verification_assignees(*, institution: Institution) -> QuerySet[User]:

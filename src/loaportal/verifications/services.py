@@ -734,9 +734,10 @@ def verification_status_counts_move(*, changes: Iterable[tuple[int, str, str]]) 
     columns = [quote(status) for status in COUNTED_STATUSES]
     placeholders = ", ".join(["(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"] * len(rows))
     # The same statement on PostgreSQL and SQLite (3.24+). Rows in DLI order: two callers
-    # touching the same DLIs lock them in the same order.
+    # touching the same DLIs lock them in the same order. (Names from the model, values as
+    # parameters.)
     sql = (
-        f"INSERT INTO {table} ({quote('institution_id')}, {', '.join(columns)}) "
+        f"INSERT INTO {table} ({quote('institution_id')}, {', '.join(columns)}) "  # noqa: S608
         f"VALUES {placeholders} ON CONFLICT ({quote('institution_id')}) DO UPDATE SET "
         + ", ".join(f"{column} = {table}.{column} + EXCLUDED.{column}" for column in columns)
     )
@@ -759,16 +760,16 @@ def verification_status_counts_rebuild() -> int:
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(f"LOCK TABLE {requests} IN SHARE MODE")
-        cursor.execute(f"DELETE FROM {table}")
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608  # names from the model
         cursor.execute(
-            f"INSERT INTO {table} ({quote('institution_id')}, "
+            f"INSERT INTO {table} ({quote('institution_id')}, "  # noqa: S608
             f"{', '.join(quote(s) for s in COUNTED_STATUSES)}) "
             f"SELECT {quote('institution_id')}, {sums} FROM {requests} "
             f"WHERE {quote('status')} IN ({', '.join(['%s'] * len(COUNTED_STATUSES))}) "
             f"GROUP BY {quote('institution_id')}",
             [*COUNTED_STATUSES, *COUNTED_STATUSES],
         )
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 def _lock_requests(pks: list[int]) -> dict[int, VerificationRequest]:
