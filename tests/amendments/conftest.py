@@ -8,6 +8,7 @@ from django.utils import translation
 
 from loaportal.verifications.deadlines import DEADLINE_ZONE
 from tests.factories import OfficerFactory, dli_with_users
+from tests.status_counts import status_counts_exact_after_each_test  # noqa: F401  # autouse
 
 # A Monday morning in Ottawa; the request made then is due at the end of Thursday 12 March.
 START = datetime(2026, 3, 2, 10, 0, tzinfo=DEADLINE_ZONE)

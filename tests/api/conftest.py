@@ -9,6 +9,7 @@ import pytest
 from loaportal.api.models import ApiToken
 from loaportal.api.services import api_token_create, api_token_create_ircc
 from tests.factories import OfficerFactory, dli_with_users
+from tests.status_counts import status_counts_exact_after_each_test  # noqa: F401  # autouse
 
 
 @pytest.fixture(autouse=True)

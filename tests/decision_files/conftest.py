@@ -1,5 +1,7 @@
 import pytest
 
+from tests.status_counts import status_counts_exact_after_each_test  # noqa: F401  # autouse
+
 
 @pytest.fixture
 def run_tasks(django_capture_on_commit_callbacks):

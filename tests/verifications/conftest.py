@@ -1,5 +1,7 @@
 import pytest
 
+from tests.status_counts import status_counts_exact_after_each_test  # noqa: F401  # autouse
+
 
 @pytest.fixture(autouse=True)
 def _documents_dir(settings, tmp_path):

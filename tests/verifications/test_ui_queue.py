@@ -136,7 +136,9 @@ def test_the_queue_runs_the_same_number_of_queries_for_10_and_1000_requests(sign
     assert with_10 == with_1000
     assert max(with_1000.values()) <= 12
     searched = _queue_queries(client, f"{url}?q=Surname1&page=2")
-    assert searched == with_1000["todo"]
+    # A search that could be a name looks up application numbers and student IDs first (one
+    # small query); its matches are counted with the tab counts.
+    assert searched == with_1000["todo"] + 1
 
 
 def test_a_dli_sees_only_its_own_requests(signed_in):
@@ -163,3 +165,32 @@ def test_officers_use_their_own_list_not_the_queue(signed_in):
 
     response = signed_in(OfficerFactory()).get(flows.url("verifications:queue", "en"))
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("lang", "notice", "pages"),
+    [
+        ("en", "More than 30 requests match: only the first 30 are shown.", "Page 2 of 2"),
+        (
+            "fr",
+            "Plus de 30 demandes correspondent : seules les 30 premières sont affichées.",
+            "Page 2 sur 2",
+        ),
+    ],
+)
+def test_a_search_with_more_matches_than_the_limit_says_so_and_its_pages_stop_there(
+    signed_in, monkeypatch, lang, notice, pages
+):
+    monkeypatch.setattr("loaportal.verifications.views.SEARCH_COUNT_LIMIT", 30)
+    dli = dli_with_users(secondaries=0)
+    client = signed_in(dli.primary)
+    many_requests(dli.institution, 40)
+    url = flows.url("verifications:queue", lang)
+    first = client.get(url, {"q": "Surname"}).content.decode()
+    assert notice in first and len(_rows(first)) == 25
+    second = client.get(url, {"q": "Surname", "page": 2}).content.decode()
+    assert notice in second and pages in second and len(_rows(second)) == 5
+    assert not set(_rows(first)) & set(_rows(second))
+    # The tab itself is counted exactly, and a search within the limit says nothing.
+    assert notice not in client.get(url).content.decode()
+    assert notice not in client.get(url, {"q": "Surname1"}).content.decode()

@@ -183,6 +183,36 @@ class VerificationRequest(models.Model):
                 ),
                 name="verif_request_decided",
             ),
+            # A name search in the "Decided" tab: the matches' keys and due dates, read from
+            # this index alone (prefix of name_key), counted and sorted without the rows.
+            models.Index(
+                fields=["institution", "name_key", "due_at", "id"],
+                name="verif_request_decided_name",
+                opclasses=["int8_ops", "varchar_pattern_ops", "timestamptz_ops", "int8_ops"],
+                condition=models.Q(
+                    status__in=[
+                        "verified_matched",
+                        "not_verified_no_match",
+                        "not_verified_cancelled",
+                    ]
+                ),
+            ),
+            # The assignee filter in the "Decided" tab, in the tab's order: a page reads 25
+            # entries of this index, its count at most the search limit.
+            models.Index(
+                models.F("institution"),
+                models.F("assigned_to"),
+                models.F("due_at").desc(),
+                models.F("id").desc(),
+                condition=models.Q(
+                    status__in=[
+                        "verified_matched",
+                        "not_verified_no_match",
+                        "not_verified_cancelled",
+                    ]
+                ),
+                name="verif_request_decided_asg",
+            ),
             # The officers' list by status (and dates), newest request first: its count and
             # its pages read this index alone.
             models.Index(
@@ -190,6 +220,14 @@ class VerificationRequest(models.Model):
                 models.F("requested_at").desc(),
                 models.F("id").desc(),
                 name="verif_request_status_req",
+            ),
+            # The open tabs' counts (to do, assigned to me, due soon, and the deadlines passed
+            # but not yet recorded): one DLI's pending requests alone, read from this index
+            # without the rows, however many closed requests the DLI holds (ADR 0019).
+            models.Index(
+                fields=["institution", "due_at", "assigned_to"],
+                condition=models.Q(status="pending"),
+                name="verif_request_pending",
             ),
             # close_overdue: pending requests past their deadline, across DLIs.
             models.Index(fields=["status", "due_at"], name="verif_request_overdue"),
@@ -274,6 +312,50 @@ class VerificationRequest(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status in self.OUTCOMES
+
+
+# The stored statuses whose number per DLI ``VerificationStatusCounts`` keeps (ADR 0019): the
+# closed ones. Pending requests are counted from their own index (few of them at any time).
+COUNTED_STATUSES: tuple[str, ...] = (
+    *VerificationRequest.OUTCOMES,
+    VerificationRequest.Status.NO_RESPONSE,
+)
+
+
+class VerificationStatusCounts(models.Model):
+    """How many of one DLI's requests hold each closed stored status (``COUNTED_STATUSES``):
+    the queue's "Decided" and "No response" counts without reading the DLI's requests (ADR
+    0019). Kept exact by ``services.verification_status_counts_move``, which every service that
+    changes a request's stored status calls in its own transaction (``UPDATE … SET n = n + k``:
+    simultaneous changes never lose one); filled from the requests by migration
+    ``verifications.0007`` and by ``verification_status_counts_rebuild``. A DLI without a row
+    has none of them."""
+
+    institution = models.OneToOneField(
+        "institutions.Institution",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="verification_status_counts",
+        verbose_name=_("DLI"),
+    )
+    verified_matched = models.BigIntegerField(default=0)
+    not_verified_no_match = models.BigIntegerField(default=0)
+    not_verified_cancelled = models.BigIntegerField(default=0)
+    no_response = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("requests by status")
+        verbose_name_plural = _("requests by status")
+
+    def __str__(self) -> str:
+        return f"{self.institution_id}: {self.as_dict()}"
+
+    def as_dict(self) -> dict[str, int]:
+        return {status: getattr(self, status) for status in COUNTED_STATUSES}
+
+    @property
+    def decided(self) -> int:
+        return sum(getattr(self, status) for status in VerificationRequest.OUTCOMES)
 
 
 MSG_HISTORY_APPEND_ONLY = "A request's history is append-only: its entries cannot be changed."

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from loaportal.accounts.models import User
@@ -32,6 +34,8 @@ DUE_SOON = timedelta(days=3)
 AT_RISK = timedelta(hours=24)
 # The assignee filter's value for "nobody assigned".
 UNASSIGNED = "none"
+# A queue search's exact matches (application number, student ID) are at most a handful.
+EXACT_MATCHES_LIMIT = 100
 
 
 def verification_request_visible_to(*, user: User) -> QuerySet[VerificationRequest]:
@@ -96,6 +100,37 @@ def _search_q(query: str) -> Q:
     return alternatives
 
 
+def _queue_search_q(query: str, institution: Institution) -> Q:
+    """``_search_q`` for one DLI's queue, written so that a name search is a condition on the
+    name alone: the application number and student ID are looked up first (one small query on
+    their unique / per-DLI indexes, only for a search that could be a name), and the few
+    requests they find are added by key. Without the ``OR`` of four columns, PostgreSQL reads a
+    name search's matches in the tab's order from one index, without the rows
+    (``verif_request_decided_name``)."""
+    query = " ".join(query.split())
+    key = name_search_key(query)
+    if not query or not key:
+        return _search_q(query)
+    try:
+        date.fromisoformat(query)
+    except ValueError:
+        pass
+    else:
+        return _search_q(query)
+    exact = (
+        Q(application_number=query.replace(" ", "").upper())
+        | Q(student_id=query)
+        | Q(student_id=query.upper())
+    )
+    found = list(
+        VerificationRequest.objects.filter(Q(institution=institution) & exact)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:EXACT_MATCHES_LIMIT]
+    )
+    by_name = Q(name_key__startswith=key)
+    return by_name | Q(pk__in=found) if found else by_name
+
+
 def _assignee_q(assignee: int | str | None) -> Q:
     """``None``: anyone; ``UNASSIGNED``: nobody assigned; else a user's id."""
     if assignee is None or assignee == "":
@@ -118,11 +153,14 @@ def verification_queue(
     ``mine`` (of those, assigned to ``user``), ``due_soon`` (pending, due within 3 days),
     ``decided``, ``no_response``; soonest due first for the open tabs, latest due first for
     the closed ones. ``assignee``: a user's id, ``UNASSIGNED`` or ``None`` (anyone). Each row
-    comes with its assignee (and, when closed, who decided), without a query per row."""
+    comes with its assignee (and, when closed, who decided), without a query per row. A search
+    that could be a name runs one small query now (``_queue_search_q``)."""
     now = now or timezone.now()
     requests = (
         VerificationRequest.objects.filter(institution=institution)
-        .filter(_tab_q(tab, now, user) & _search_q(query) & _assignee_q(assignee))
+        .filter(
+            _tab_q(tab, now, user) & _queue_search_q(query, institution) & _assignee_q(assignee)
+        )
         .select_related("assigned_to")
     )
     if tab in ("todo", "mine", "due_soon"):
@@ -130,19 +168,86 @@ def verification_queue(
     return requests.select_related("decided_by").order_by("-due_at", "-id")
 
 
-def verification_tab_counts(
-    *, institution: Institution, user: User | None = None, now: datetime | None = None
-) -> dict[str, int]:
-    """How many requests each tab holds (``mine``: assigned to ``user``), in one query.
-
-    Counted on ``due_at`` (never null), not on the primary key: every column this query reads
-    (DLI, assignee, status, due date) is then in ``verif_request_assignee``, and PostgreSQL
-    counts from that index alone, without reading the rows (tens of thousands for a large
-    DLI). ``COUNT(*)`` would do too, but Django does not take a filter with it."""
-    now = now or timezone.now()
-    return VerificationRequest.objects.filter(institution=institution).aggregate(
-        **{tab: Count("due_at", filter=_tab_q(tab, now, user)) for tab in TABS}
+def _pending_count(requests: QuerySet[VerificationRequest], condition: Q) -> Coalesce:
+    """How many of ``requests`` (one DLI's pending requests) meet ``condition``, as a scalar
+    subquery (0, not NULL, when none does)."""
+    return Coalesce(
+        Subquery(
+            requests.filter(condition)
+            .order_by()
+            .values("institution")
+            .annotate(n=Count("due_at"))
+            .values("n")
+        ),
+        0,
     )
+
+
+def verification_tab_counts(
+    *,
+    institution: Institution,
+    user: User | None = None,
+    now: datetime | None = None,
+    matching: QuerySet[VerificationRequest] | None = None,
+    matching_limit: int = 1000,
+) -> dict[str, int]:
+    """How many requests each tab holds (``mine``: assigned to ``user``), in one query whose
+    cost does not grow with the DLI's closed requests (ADR 0019).
+
+    The open tabs, and the deadlines passed but not yet recorded (part of "No response"),
+    are counted from the DLI's pending requests alone (``verif_request_pending``: read from
+    the index, without the rows; a DLI has few pending requests at any time). The closed
+    statuses stored come from the DLI's ``VerificationStatusCounts``, kept by the services.
+
+    ``matching`` (a searched or filtered queue): also how many requests it holds, counted up
+    to ``matching_limit + 1`` (``"matching"``; more than the limit means "more than"), in the
+    same query."""
+    now = now or timezone.now()
+    requests = VerificationRequest.objects.filter(institution=OuterRef("pk"), status=Status.PENDING)
+    stored = {
+        status: Coalesce(F(f"verification_status_counts__{status}"), 0)
+        for status in (*VerificationRequest.OUTCOMES, Status.NO_RESPONSE)
+    }
+    row = (
+        Institution.objects.filter(pk=institution.pk)
+        .values("pk")
+        .annotate(
+            todo=_pending_count(requests, Q(due_at__gte=now)),
+            mine=(
+                _pending_count(requests, Q(assigned_to=user, due_at__gte=now))
+                if user is not None
+                else Value(0)
+            ),
+            due_soon=_pending_count(requests, Q(due_at__gte=now, due_at__lte=now + DUE_SOON)),
+            overdue=_pending_count(requests, Q(due_at__lt=now)),
+            decided=sum(
+                (stored[status] for status in VerificationRequest.OUTCOMES[1:]),
+                start=stored[VerificationRequest.OUTCOMES[0]],
+            ),
+            no_response_recorded=stored[Status.NO_RESPONSE],
+            matching=(
+                _capped_count(matching, matching_limit + 1) if matching is not None else Value(0)
+            ),
+        )
+        .get()
+    )
+    return {
+        "todo": row["todo"],
+        "mine": row["mine"],
+        "due_soon": row["due_soon"],
+        "decided": row["decided"],
+        "no_response": row["no_response_recorded"] + row["overdue"],
+        **({"matching": row["matching"]} if matching is not None else {}),
+    }
+
+
+def _capped_count(requests: QuerySet[VerificationRequest], limit: int) -> RawSQL:
+    """How many rows ``requests`` holds, counting no further than ``limit``, as a scalar
+    subquery: ``SELECT COUNT(*) FROM (… LIMIT limit)``, which reads at most ``limit`` index
+    entries."""
+    sql, params = requests.order_by().values("pk")[:limit].query.sql_with_params()
+    # Django's own SQL for the queryset, its values as parameters.
+    return RawSQL(f"SELECT COUNT(*) FROM ({sql}) capped", params)  # noqa: S608, S611
 
 
 def verification_assignees(*, institution: Institution) -> QuerySet[User]:

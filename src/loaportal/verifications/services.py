@@ -7,6 +7,8 @@ State machine (``VerificationRequest.TRANSITIONS``): pending → one of ``OUTCOM
 (``verification_decide``, final) or ``no_response`` (``verification_close_overdue``, once the
 deadline of ``verifications.deadlines`` has passed). Each service runs in its own
 transaction, appends to the request's history (``VerificationEvent``) and to the audit trail.
+Each one that changes a request's stored status also moves the DLI's count of requests by
+status (``verification_status_counts_move``, ADR 0019) in that transaction.
 
 Intake (``verification_request_create``, ``verification_requests_import``) validates
 everything before it writes anything; a document file is written only once its row is valid,
@@ -28,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Greatest
 from django.utils import formats, timezone
@@ -49,9 +51,11 @@ from loaportal.verifications.deadlines import (
 )
 from loaportal.verifications.documents import CheckedDocument, DocumentError, document_check
 from loaportal.verifications.models import (
+    COUNTED_STATUSES,
     VerificationAnnouncement,
     VerificationEvent,
     VerificationRequest,
+    VerificationStatusCounts,
     name_search_key,
 )
 from loaportal.verifications.signals import history_announce
@@ -695,6 +699,79 @@ LOCK_FIELDS = (
 )
 
 
+# --- Requests by status, per DLI (ADR 0019) ---------------------------------------------------
+
+
+def verification_status_counts_move(*, changes: Iterable[tuple[int, str, str]]) -> None:
+    """Keep ``VerificationStatusCounts`` exact: ``changes`` are the stored status changes the
+    caller is making in its transaction, each ``(institution_id, old_status, new_status)``.
+
+    Every service that changes a request's stored status calls this in the same transaction
+    (decisions, the deadline's passage, a reopening extension, a correction), after locking
+    the requests and before the audit entry (the order of locks every such transaction takes:
+    requests, then these rows in DLI order, then the audit chain's head). One statement for
+    all the DLIs concerned, and none when nothing counted changes: an upsert adding the net
+    change to the stored numbers (``n = n + k`` in the database, so two processes changing
+    the same DLI at once both count)."""
+    deltas: dict[int, dict[str, int]] = {}
+    for institution_id, old, new in changes:
+        if old == new:
+            continue
+        delta = deltas.setdefault(institution_id, dict.fromkeys(COUNTED_STATUSES, 0))
+        if old in delta:
+            delta[old] -= 1
+        if new in delta:
+            delta[new] += 1
+    rows = [
+        (institution_id, *(delta[status] for status in COUNTED_STATUSES))
+        for institution_id, delta in sorted(deltas.items())
+        if any(delta.values())
+    ]
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(VerificationStatusCounts._meta.db_table)
+    columns = [quote(status) for status in COUNTED_STATUSES]
+    placeholders = ", ".join(["(" + ", ".join(["%s"] * (len(columns) + 1)) + ")"] * len(rows))
+    # The same statement on PostgreSQL and SQLite (3.24+). Rows in DLI order: two callers
+    # touching the same DLIs lock them in the same order. (Names from the model, values as
+    # parameters.)
+    sql = (
+        f"INSERT INTO {table} ({quote('institution_id')}, {', '.join(columns)}) "  # noqa: S608
+        f"VALUES {placeholders} ON CONFLICT ({quote('institution_id')}) DO UPDATE SET "
+        + ", ".join(f"{column} = {table}.{column} + EXCLUDED.{column}" for column in columns)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [value for row in rows for value in row])
+
+
+def verification_status_counts_rebuild() -> int:
+    """Count every DLI's requests by closed status anew (one ``GROUP BY``) and replace
+    ``VerificationStatusCounts`` with the result; returns how many DLIs have a row. For data
+    written outside the services (the benchmark's seed, by COPY) and as a repair. On
+    PostgreSQL the requests are locked against writes (SHARE) while it counts, so no change
+    made meanwhile is lost."""
+    quote = connection.ops.quote_name
+    requests = quote(VerificationRequest._meta.db_table)
+    table = quote(VerificationStatusCounts._meta.db_table)
+    sums = ", ".join(
+        f"SUM(CASE WHEN {quote('status')} = %s THEN 1 ELSE 0 END)" for _ in COUNTED_STATUSES
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"LOCK TABLE {requests} IN SHARE MODE")
+        cursor.execute(f"DELETE FROM {table}")  # noqa: S608  # names from the model
+        cursor.execute(
+            f"INSERT INTO {table} ({quote('institution_id')}, "  # noqa: S608
+            f"{', '.join(quote(s) for s in COUNTED_STATUSES)}) "
+            f"SELECT {quote('institution_id')}, {sums} FROM {requests} "
+            f"WHERE {quote('status')} IN ({', '.join(['%s'] * len(COUNTED_STATUSES))}) "
+            f"GROUP BY {quote('institution_id')}",
+            [*COUNTED_STATUSES, *COUNTED_STATUSES],
+        )
+        return int(cursor.rowcount)
+
+
 def _lock_requests(pks: list[int]) -> dict[int, VerificationRequest]:
     """Lock the requests (``select_for_update``) in ascending primary key: two batches that
     share requests take their locks in the same order, so they queue instead of deadlocking.
@@ -787,6 +864,13 @@ def _decisions_write(
     )
     # rows_insert skips VerificationEvent.save, which announces single entries.
     history_announce(event.pk for event in events)
+    verification_status_counts_move(
+        changes=(
+            (request.institution_id, Status.PENDING, result.decision.outcome)
+            for result in recorded
+            if (request := result.verification_request) is not None
+        )
+    )
     audit_record_many(
         AuditEntry(
             event_type=AuditEvent.Type.VERIFICATION_DECIDED,
@@ -1005,6 +1089,9 @@ def verification_close_overdue(*, now: datetime | None = None) -> int:
             if not claimed:
                 continue
             request = VerificationRequest.objects.select_related("institution").get(pk=pk)
+            verification_status_counts_move(
+                changes=[(request.institution_id, Status.PENDING, Status.NO_RESPONSE)]
+            )
             VerificationEvent.objects.create(
                 request=request,
                 kind=VerificationEvent.Kind.NO_RESPONSE,
@@ -1127,6 +1214,7 @@ def verification_extend_deadline(
                 field="days",
             )
         previous_due = locked.due_at
+        previous_status = locked.status
         reopened = locked.effective_status(now) == Status.NO_RESPONSE
         if locked.original_due_at is None:
             locked.original_due_at = previous_due
@@ -1135,6 +1223,9 @@ def verification_extend_deadline(
         locked.no_response_recorded_at = None
         locked.save(
             update_fields=["original_due_at", "due_at", "status", "no_response_recorded_at"]
+        )
+        verification_status_counts_move(
+            changes=[(locked.institution_id, previous_status, Status.PENDING)]
         )
         verification_history_append(
             verification_request=locked,
@@ -1191,6 +1282,7 @@ def verification_correct(
         locked.status = outcome
         locked.decision_comment = comment[:COMMENT_MAX_LENGTH]
         locked.save(update_fields=["status", "decision_comment"])
+        verification_status_counts_move(changes=[(locked.institution_id, previous, outcome)])
         verification_history_append(
             verification_request=locked,
             kind=VerificationEvent.Kind.CORRECTED,

@@ -59,6 +59,9 @@ from loaportal.verifications.services import (
 )
 
 PAGE_SIZE = 25
+# A search or an assignee filter counts (and pages through) at most this many matches; the page
+# then asks to refine the search (ADR 0019).
+SEARCH_COUNT_LIMIT = 1000
 
 TABS = (
     ("todo", gettext_lazy("To do")),
@@ -123,8 +126,24 @@ def queue(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     now = timezone.now()
     requests = filters.requests(user=user, now=now)
-    page = DeferredJoinPaginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = verification_tab_counts(institution=institution, user=user, now=now)
+    filtered = bool(filters.query or filters.assignee)
+    # The tab's count comes with the tab counts; a search or filter's matches are counted
+    # there too, up to SEARCH_COUNT_LIMIT, so that its cost stays bounded however large the DLI.
+    counts = verification_tab_counts(
+        institution=institution,
+        user=user,
+        now=now,
+        matching=requests if filtered else None,
+        matching_limit=SEARCH_COUNT_LIMIT,
+    )
+    count = counts["matching"] if filtered else counts[filters.tab]
+    paginator = DeferredJoinPaginator(
+        requests,
+        PAGE_SIZE,
+        count=min(count, SEARCH_COUNT_LIMIT) if filtered else count,
+        count_capped=count > SEARCH_COUNT_LIMIT if filtered else False,
+    )
+    page = paginator.get_page(request.GET.get("page"))
     params = filters.params()
     return render(
         request,
@@ -136,7 +155,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "tab_label": dict(TABS)[filters.tab],
             "form": filters.form,
             "query": filters.query,
-            "filtered": bool(filters.query or filters.assignee),
+            "filtered": filtered,
+            "count_capped": paginator.count_capped,
+            "count_limit": SEARCH_COUNT_LIMIT,
             "filter_params": params,
             "params": urlencode({"tab": filters.tab}) + (f"&{params}" if params else ""),
             "page": page,
