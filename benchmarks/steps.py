@@ -78,6 +78,23 @@ def prepare(argv: list[str]) -> None:  # noqa: ARG001
         largest_id, second_id = (row[0] for row in cursor.fetchall())
     largest = Institution.objects.get(pk=largest_id)
     primary = User.objects.get(membership__institution=largest, membership__role="primary")
+    # The seed assigns nobody: here the largest DLI's requests are shared out among its
+    # secondary users in turn, one in five left unassigned, as a team that assigns its work
+    # would leave them, so that the assignee filter has something to show.
+    secondaries = list(
+        Membership.objects.filter(institution=largest, role="secondary")
+        .order_by("pk")
+        .values_list("user_id", flat=True)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE verifications_verificationrequest SET assigned_to_id = CASE "
+            "WHEN id %% 5 = 0 THEN NULL ELSE (%s::bigint[])[1 + id %% %s] END "
+            "WHERE institution_id = %s",
+            [secondaries, len(secondaries), largest_id],
+        )
+        # As autovacuum would soon: index-only scans need the visibility map.
+        cursor.execute("VACUUM ANALYZE verifications_verificationrequest")
     officer = User.objects.filter(is_staff=True).order_by("pk").first()
     member_client, member_session = _client(primary)
     officer_client, officer_session = _client(officer)
