@@ -13,9 +13,10 @@ primary user of the largest DLI), and for each page: one request to count its qu
 (``BEGIN``/``COMMIT`` not counted), a warm-up, then ``--requests`` requests timed with
 ``time.process_time`` (this process's CPU: Python, templates, the database driver's work, not
 PostgreSQL's or Redis's) and ``time.perf_counter`` (wall, including the servers' time).
-Each loop runs ``--rounds`` times and the fastest counts (the machine is shared).
-The Python function calls per request (10 requests under cProfile) do not depend on the
-machine's load. ``--profile PAGE`` runs the loop of that page under cProfile and prints the top functions.
+Each loop runs ``--rounds`` times and the fastest counts (the machine is shared). The Python
+function calls per request (10 requests under cProfile) do not depend on the machine's load.
+``--profile PAGE`` runs the loop of that page under cProfile (CPU time) and prints the top
+functions.
 """
 
 from __future__ import annotations

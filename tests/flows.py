@@ -59,7 +59,6 @@ def resend_code(client, *, lang: str = "en"):
 
 
 def accept_terms(client, *, lang: str = "en"):
-    from loaportal.core.sessions import WRITTEN_AT
     from loaportal.terms.selectors import terms_current
 
     return client.post(url("terms", lang), {"version": terms_current().version})

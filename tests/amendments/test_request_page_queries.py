@@ -12,6 +12,7 @@ from loaportal.amendments.selectors import (
     correction_requests_of,
     extension_requests_of,
 )
+from loaportal.verifications.services import verification_decide
 from tests import flows
 from tests.amendments.helpers import (
     ask_correction,
@@ -21,7 +22,6 @@ from tests.amendments.helpers import (
     decided_request,
     pending_request,
 )
-from loaportal.verifications.services import verification_decide
 
 # Transaction control is not a query (benchmarks/steps.py counts the same way).
 TRANSACTION = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE SAVEPOINT")

@@ -18,7 +18,6 @@ from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from loaportal.core.sessions import WRITTEN_AT, SessionMiddleware
-
 from tests import flows
 from tests.factories import dli_with_users
 

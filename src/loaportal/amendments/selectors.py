@@ -114,7 +114,7 @@ def amendment_requests_of(*, verification_request: VerificationRequest) -> Amend
     for model in (ExtensionRequest, CorrectionRequest):
         for field in model._meta.concrete_fields:
             fields.setdefault(field.attname, field)
-    rows = (
+    rows: Any = (  # rows as dicts of the columns above (the stubs type values() narrowly)
         ExtensionRequest.objects.filter(verification_request=verification_request)
         .order_by()
         .values(kind=Value("extension"), **_amendment_columns(ExtensionRequest, fields))
