@@ -62,7 +62,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3, help="timed loops; the fastest counts")
-    parser.add_argument("--profile", help="page to profile (queue, decided, request)")
+    parser.add_argument("--profile", help="page to profile (queue, decided, request, pending)")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--sort", default="cumulative")
     args = parser.parse_args()
@@ -73,6 +73,7 @@ def main() -> None:
     django.setup()
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
     from steps import FORWARDED, TRANSACTION, _client
 
     from loaportal.accounts.models import User
@@ -92,12 +93,20 @@ def main() -> None:
         .order_by("pk")
         .first()
     )
-    assert one is not None
+    pending = (
+        VerificationRequest.objects.filter(
+            institution_id=largest_id, status="pending", due_at__gt=timezone.now()
+        )
+        .order_by("due_at")
+        .last()
+    )
+    assert one is not None and pending is not None
     client, _session = _client(primary)
     pages = {
         "queue": "/en/verifications/",
         "decided": "/en/verifications/?tab=decided",
         "request": f"/en/verifications/{one.pk}/",
+        "pending": f"/en/verifications/{pending.pk}/",
     }
 
     def get(url: str) -> None:
