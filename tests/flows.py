@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from django.urls import reverse
 from django.utils import translation
 
@@ -113,6 +115,7 @@ def sign_in_quickly(client, user, *, accept_terms: bool = True) -> None:
     from django.contrib.auth.models import AnonymousUser
     from django.test import RequestFactory
 
+    from loaportal.core.sessions import WRITTEN_AT
     from loaportal.terms.selectors import terms_current
     from loaportal.terms.services import terms_accept
 
@@ -124,6 +127,8 @@ def sign_in_quickly(client, user, *, accept_terms: bool = True) -> None:
         record_authentication(request, user, method=method, email=user.email)
     if not settings.ACCOUNT_SESSION_REMEMBER:
         request.session.set_expiry(0)
+    # The session middleware stamps each write (core.sessions, ADR 0020).
+    request.session[WRITTEN_AT] = time.time()
     request.session.save()
     # allauth tracks the session on its own "logged in" signal, which Django's login does not send.
     account_signals.user_logged_in.send(

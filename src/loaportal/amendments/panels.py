@@ -12,8 +12,8 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from loaportal.amendments.business_days import answer_by
-from loaportal.amendments.selectors import correction_requests_of, extension_requests_of
-from loaportal.amendments.services import extension_days_left
+from loaportal.amendments.selectors import amendment_requests_of
+from loaportal.amendments.services import extension_days_left_of
 from loaportal.verifications.deadlines import institution_zone
 from loaportal.verifications.models import VerificationRequest
 
@@ -21,8 +21,8 @@ from loaportal.verifications.models import VerificationRequest
 def request_panel(
     request: HttpRequest, verification_request: VerificationRequest, now: datetime, officer: bool
 ) -> str:
-    extensions = list(extension_requests_of(verification_request=verification_request))
-    corrections = list(correction_requests_of(verification_request=verification_request))
+    amendments = amendment_requests_of(verification_request=verification_request)
+    extensions, corrections = amendments.extensions, amendments.corrections
     open_extension = next((e for e in extensions if e.is_open), None)
     open_correction = next((c for c in corrections if c.is_open), None)
     context: dict[str, Any] = {
@@ -41,7 +41,7 @@ def request_panel(
             not officer
             and open_extension is None
             and verification_request.is_decidable(now)
-            and extension_days_left(verification_request=verification_request) > 0
+            and extension_days_left_of(extensions=extensions) > 0
         ),
         "can_correct": (
             not officer and open_correction is None and verification_request.is_decided

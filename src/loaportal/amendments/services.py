@@ -20,6 +20,7 @@ the service it calls), each with a stable ``code``.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -165,6 +166,12 @@ def extension_days_left(*, verification_request: VerificationRequest) -> int:
     return max(
         0, EXTENSION_MAX_DAYS - extension_days_granted(verification_request=verification_request)
     )
+
+
+def extension_days_left_of(*, extensions: Iterable[ExtensionRequest]) -> int:
+    """``extension_days_left`` from a request's extension requests already read (its page)."""
+    granted = sum(e.days_granted or 0 for e in extensions if e.status == AmendmentStatus.APPROVED)
+    return max(0, EXTENSION_MAX_DAYS - granted)
 
 
 def _save_new(

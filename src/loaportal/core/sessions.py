@@ -10,6 +10,11 @@ A cached copy lives at most ``SESSION_CACHE_SECONDS`` (5 minutes) and never past
 own expiry (the copy carries it): a session ended while Redis could not be told (its cache
 delete failed) cannot outlive that in a Redis that kept its data. The database row, which
 every instance checks on a miss, is deleted in any case.
+
+``SessionMiddleware`` writes a session that did not change at most once every
+``SESSION_WRITE_SECONDS`` (ADR 0020) instead of on every request: the idle limit runs from the
+last write, so a person is signed out after between ``SESSION_COOKIE_AGE`` minus that interval
+and ``SESSION_COOKIE_AGE`` of inactivity, never later, with or without Redis.
 """
 
 from __future__ import annotations
@@ -20,6 +25,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
+from django.contrib.sessions.middleware import SessionMiddleware as DjangoSessionMiddleware
+from django.http import HttpRequest, HttpResponse
 
 logger = logging.getLogger("loaportal.sessions")
 
@@ -74,3 +81,40 @@ class SessionStore(CachedDBStore):
         super().__init__(session_key)
         cache: Any = self._cache  # type: ignore[has-type]
         self._cache = _GuardedCache(cache)
+
+
+# When the session was last written (seconds since the epoch), kept in the session itself so
+# that every instance, with or without Redis, knows it.
+WRITTEN_AT = "_loaportal_written_at"
+
+
+class SessionMiddleware(DjangoSessionMiddleware):
+    """Django's session middleware, writing a session that did not change only when its last
+    write is ``SESSION_WRITE_SECONDS`` old or more (ADR 0020).
+
+    ``SESSION_SAVE_EVERY_REQUEST`` wrote every signed-in page's session to Redis and to the
+    database (an ``UPDATE`` in its own transaction) just to move its expiry: the idle limit. A
+    write now also happens whenever the session changed (sign-in, a message, a form's state),
+    and each write stamps ``WRITTEN_AT``; the expiry, in Redis and in the database, is the last
+    write plus ``SESSION_COOKIE_AGE``.
+    """
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        session = getattr(request, "session", None)
+        if session is not None and response.status_code != 500 and not session.is_empty():
+            accessed = session.accessed
+            now = time.time()
+            if session.modified:
+                session[WRITTEN_AT] = now
+            else:
+                written_at = session.get(WRITTEN_AT)
+                stale = not isinstance(written_at, (int, float)) or not (
+                    0 <= now - written_at < settings.SESSION_WRITE_SECONDS
+                )
+                # ``is_empty`` is false for a cookie whose session is gone; loading it (above)
+                # found nothing: nothing to keep alive.
+                if stale and not session.is_empty():
+                    session[WRITTEN_AT] = now
+            # Reading the stamp is not the page using the session (``Vary: Cookie``).
+            session.accessed = accessed
+        return super().process_response(request, response)
