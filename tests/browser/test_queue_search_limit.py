@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.core.cache import cache
+from playwright.sync_api import expect
 
 from tests import flows
 from tests.browser.helpers import check_accessibility, sign_in_quickly
@@ -40,7 +41,8 @@ def test_the_search_limit_notice_reads_and_fits(browser, live_server, monkeypatc
     url = flows.url("verifications:queue", lang) + "?q=Surname"
     assert page.goto(url).status == 200
     notice = page.get_by_role("status").filter(has_text=NOTICE[lang])
-    assert notice.count() == 1
+    # The design system's element is upgraded after the page loads: wait for it.
+    expect(notice).to_have_count(1)
     check_accessibility(page)
     shots = os.environ.get("LOAPORTAL_SHOTS_DIR")
     for size, viewport in SIZES.items():

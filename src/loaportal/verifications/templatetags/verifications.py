@@ -78,9 +78,11 @@ _ROW = (
     '      <td data-label="{}">{}</td>\n'
     '      <td data-label="{}">{}</td>\n'
     '      <td data-label="{}">{}</td>\n'
-    '      <td class="portal-breakable" data-label="{}">{}</td>\n'
+    '      <td{} data-label="{}">{}</td>\n'
     "    </tr>\n  "
 )
+# A name or address may break anywhere rather than widen the table; "Unassigned" stays whole.
+_BREAKABLE = mark_safe(' class="portal-breakable"')  # noqa: S308
 
 
 @register.simple_tag
@@ -138,6 +140,7 @@ def request_rows(
                 time_left_text(vr.time_left(now)) if vr.status == "pending" else "–",
                 label_status,
                 status_label(vr, now),
+                _BREAKABLE if assignee else "",
                 label_assigned,
                 (assignee.full_name or assignee.email)
                 if assignee
