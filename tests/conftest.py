@@ -29,6 +29,73 @@ CHROMIUM_ARGS = [
 ]
 
 
+# --- Spreading the tests over the pytest-xdist workers ---------------------------------------
+
+# Browser tests: each one is a unit of its own (they share no module-level fixture), and the
+# sweeps of every page are the longest tests of all.
+BROWSER_TESTS = "tests/browser/"
+PAGE_SWEEPS = ("tests/browser/test_accessibility.py", "tests/browser/test_narrow_screens.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` (as `make test` runs it), with the longest work handed out first.
+
+    xdist's own scheduler keeps a file's tests together and hands out the files with the most
+    tests first, so a file of two long tests (the axe sweep: about a minute per language) comes
+    last and one worker runs it alone while the others have finished. Here a browser test is a
+    unit of its own, and the units go out longest first: the page sweeps, the other browser
+    tests, then the files by their number of tests. Non-browser files stay whole (their
+    module-scoped fixtures are set up once).
+    """
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LongestFirstScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith(BROWSER_TESTS):
+                return nodeid
+            return super()._split_scope(nodeid)
+
+        def schedule(self) -> None:
+            # xdist's LoadScopeScheduling.schedule (3.8), with the queue sorted as said above.
+            assert self.collection_is_completed
+            if self.collection is not None:
+                for node in self.nodes:
+                    self._reschedule(node)
+                return
+            if not self._check_nodes_have_same_collection():
+                self.log("**Different tests collected, aborting run**")
+                return
+            self.collection = list(next(iter(self.registered_collections.values())))
+            if not self.collection:
+                return
+            units: dict[str, dict[str, bool]] = {}
+            for nodeid in self.collection:
+                units.setdefault(self._split_scope(nodeid), {})[nodeid] = False
+            for scope, nodeids in sorted(
+                units.items(),
+                key=lambda unit: (
+                    not unit[0].startswith(PAGE_SWEEPS),
+                    not unit[0].startswith(BROWSER_TESTS),
+                    -len(unit[1]),
+                ),
+            ):
+                self.workqueue[scope] = nodeids
+            for _ in range(len(self.nodes) - len(self.workqueue)):
+                unused_node, _assigned = self.assigned_work.popitem()
+                unused_node.shutdown()
+            for node in self.nodes:
+                self._assign_work_unit(node)
+            for node in self.nodes:
+                self._reschedule(node)
+            if not self.workqueue:
+                for node in self.nodes:
+                    node.shutdown()
+
+    return LongestFirstScheduling(config, log)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_state(request):
     """Each test starts with no rate-limit counters (they live in the shared cache) and with the
