@@ -48,21 +48,31 @@ kept=$(cut -d: -f3 "$WORK/selection.txt" | sed 's/\[.*//' | sort -u | wc -l)
 echo "then: $(wc -l <"$WORK/names.txt") test functions, $then_count tests"
 echo "now:  $kept of those functions, $now_count tests"
 
+busy() {  # busy FILE: CPU seconds the whole machine has spent so far (user, nice, system, irq)
+  awk -v hz="$(getconf CLK_TCK)" '/^cpu /{printf "%.2f", ($2 + $3 + $4 + $7 + $8) / hz}' /proc/stat >"$1"
+}
+# "CPU" is what time(1) counts: the processes `make test` waited for. Chromium's renderer
+# processes are not among them (their time never reaches the process tree), and they do most of
+# the browser tests' work; "machine busy" counts them (and, on a machine that is not idle,
+# everything else that ran meanwhile).
 measure() {  # measure NAME DIR [make args]: wall and CPU seconds of `make test`
   local name="$1" dir="$2"; shift 2
   local out="$WORK/$name.log"
   local start end
+  busy "$WORK/$name.busy0"
   start=$(date +%s.%N)
   /usr/bin/env time -f '%U %S' -o "$WORK/$name.cpu" make -C "$dir" --no-print-directory test "$@" \
     >"$out" 2>&1 || { tail -40 "$out"; echo "make test failed in $name" >&2; exit 1; }
   end=$(date +%s.%N)
-  python3 - "$name" "$start" "$end" "$WORK/$name.cpu" "$out" <<'EOF'
+  busy "$WORK/$name.busy1"
+  python3 - "$name" "$start" "$end" "$WORK/$name.cpu" "$out" "$WORK/$name.busy0" "$WORK/$name.busy1" <<'EOF'
 import re, sys
-name, start, end, cpu_file, log = sys.argv[1:]
+name, start, end, cpu_file, log, busy0, busy1 = sys.argv[1:]
 user, system = map(float, open(cpu_file).read().split()[-2:])
+machine = float(open(busy1).read()) - float(open(busy0).read())
 summary = [line for line in open(log) if re.search(r"\d+ passed", line)]
-print(f"{name}: {float(end) - float(start):6.1f} s wall, {user + system:6.1f} s CPU — "
-      f"{summary[-1].strip('= ').strip() if summary else '?'}")
+print(f"{name}: {float(end) - float(start):6.1f} s wall, {user + system:6.1f} s CPU "
+      f"(machine busy {machine:6.1f} s) — {summary[-1].strip('= ').strip() if summary else '?'}")
 with open(f"{cpu_file}.wall", "w") as f:
     f.write(str(float(end) - float(start)))
 EOF

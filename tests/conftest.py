@@ -29,6 +29,149 @@ CHROMIUM_ARGS = [
 ]
 
 
+# --- Spreading the tests over the pytest-xdist workers ---------------------------------------
+
+# Browser tests: each one is a unit of its own (they share no module-level fixture), and the
+# sweeps of every page are the longest tests of all.
+BROWSER_TESTS = "tests/browser/"
+PAGE_SWEEPS = ("tests/browser/test_accessibility.py", "tests/browser/test_narrow_screens.py")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadfile`` (as `make test` runs it), with the longest work handed out first.
+
+    xdist's own scheduler keeps a file's tests together and hands out the files with the most
+    tests first, so a file of two long tests (the axe sweep: about a minute per language) comes
+    last and one worker runs it alone while the others have finished. Here a browser test is a
+    unit of its own, and the units go out longest first: the page sweeps, the other browser
+    tests, then the files by their number of tests. Non-browser files stay whole (their
+    module-scoped fixtures are set up once).
+    """
+    if config.getvalue("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class LongestFirstScheduling(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            if nodeid.startswith(BROWSER_TESTS):
+                return nodeid
+            return super()._split_scope(nodeid)
+
+        def schedule(self) -> None:
+            # xdist's LoadScopeScheduling.schedule (3.8), with the queue sorted as said above.
+            assert self.collection_is_completed
+            if self.collection is not None:
+                for node in self.nodes:
+                    self._reschedule(node)
+                return
+            if not self._check_nodes_have_same_collection():
+                self.log("**Different tests collected, aborting run**")
+                return
+            self.collection = list(next(iter(self.registered_collections.values())))
+            if not self.collection:
+                return
+            units: dict[str, dict[str, bool]] = {}
+            for nodeid in self.collection:
+                units.setdefault(self._split_scope(nodeid), {})[nodeid] = False
+            for scope, nodeids in sorted(
+                units.items(),
+                key=lambda unit: (
+                    not unit[0].startswith(PAGE_SWEEPS),
+                    not unit[0].startswith(BROWSER_TESTS),
+                    -len(unit[1]),
+                ),
+            ):
+                self.workqueue[scope] = nodeids
+            for _ in range(len(self.nodes) - len(self.workqueue)):
+                unused_node, _assigned = self.assigned_work.popitem()
+                unused_node.shutdown()
+            for node in self.nodes:
+                self._assign_work_unit(node)
+            for node in self.nodes:
+                self._reschedule(node)
+            if not self.workqueue:
+                for node in self.nodes:
+                    node.shutdown()
+
+    return LongestFirstScheduling(config, log)
+
+
+# --- Test database ---------------------------------------------------------------------------
+
+
+def _sqlite_in_memory(connection) -> bool:
+    return connection.vendor == "sqlite" and connection.creation.is_in_memory_db(
+        connection.creation._get_test_db_name()
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_db_blocker, tmp_path_factory, worker_id):
+    """The test database, migrated once per run and copied into each pytest-xdist worker.
+
+    On SQLite (in memory, the default) the first worker migrates as usual and saves the
+    result to a file beside the run's temporary directories; every other worker copies that
+    file into its own in-memory database instead of running the ~90 migrations again (some
+    five seconds of CPU each). The copy is the migrated database itself: schema, the rows the
+    migrations write and the audit triggers. In one process, on PostgreSQL, or with
+    ``--reuse-db``/``--no-migrations``, pytest-django's own set-up runs.
+    """
+    import fcntl
+    import sqlite3
+
+    from django.db import connections
+
+    connection = connections["default"]
+    options = request.config.option
+    if (
+        worker_id == "master"
+        or len(connections.all()) != 1
+        or not _sqlite_in_memory(connection)
+        or getattr(options, "reuse_db", False)
+        or getattr(options, "nomigrations", False)
+    ):
+        request.getfixturevalue("django_db_setup")  # pytest-django's fixture of the same name
+        yield
+        return
+
+    request.getfixturevalue("django_test_environment")
+    request.getfixturevalue("django_db_modify_db_settings")
+    from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
+
+    shared = tmp_path_factory.getbasetemp().parent  # the same for every worker of this run
+    template = shared / "migrated-test-database.sqlite3"
+    verbosity = options.verbose
+    with django_db_blocker.unblock(), open(shared / "migrated-test-database.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not template.exists():
+            db_cfg = setup_databases(verbosity=verbosity, interactive=False, aliases={"default"})
+            connection.ensure_connection()
+            with sqlite3.connect(shared / "migrated-test-database.partial") as copy:
+                connection.connection.backup(copy)
+            copy.close()
+            (shared / "migrated-test-database.partial").rename(template)
+            cleanup = lambda: teardown_databases(db_cfg, verbosity=verbosity)  # noqa: E731
+        else:
+            old_name = connection.settings_dict["NAME"]
+            test_name = connection.creation._get_test_db_name()
+            connection.close()
+            settings.DATABASES["default"]["NAME"] = test_name
+            connection.settings_dict["NAME"] = test_name
+            # An in-memory database lives while a connection to it is open: hold one until
+            # Django's own connection is open.
+            memory = sqlite3.connect(test_name, uri=True)
+            source = sqlite3.connect(f"file:{template}?mode=ro", uri=True)
+            source.backup(memory)
+            source.close()
+            connection.ensure_connection()
+            memory.close()
+            cleanup = lambda: connection.creation.destroy_test_db(old_name, verbosity)  # noqa: E731
+    yield
+    with django_db_blocker.unblock():
+        cleanup()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_state(request):
     """Each test starts with no rate-limit counters (they live in the shared cache) and with the
