@@ -41,7 +41,7 @@ def _pages(result: dict) -> list[tuple[str, dict, dict | None]]:
     phases = result["phases"]
     rows = []
     for key, phase in phases.items():
-        if key.startswith("big:"):
+        if key.startswith("big:") and ":round_" not in key:
             page = key[4:]
             rows.append((page, phase, phases.get(f"small:{page}")))
     return rows
