@@ -104,6 +104,18 @@ def ensure_seeded(name: str, requests: int, args, env: dict) -> dict:
     return made
 
 
+def rounds_together(phases: dict, prefix: str, runs: list[dict]) -> dict:
+    """One phase made of the rounds whose keys start with ``prefix`` (their locust entries in
+    ``runs``): figures over all their requests, the largest RSS, the summed duration."""
+    rounds = [k for k in phases if k.startswith(prefix)]
+    return {
+        "figures": pooled(runs),
+        "rss_mib": max(phases[k]["rss_mib"] for k in rounds),
+        "seconds": round(sum(phases[k]["seconds"] for k in rounds), 1),
+        "rounds": rounds,
+    }
+
+
 def drain_outbox(database: str, timeout: float = 240) -> int:
     """Wait until no email is queued or being sent; the number still waiting at ``timeout``."""
     deadline = time.monotonic() + timeout
@@ -641,13 +653,7 @@ def main() -> None:
                 )
                 runs[size].append(entry.pop("entries"))
             for size, size_runs in runs.items():
-                rounds = [k for k in phases if k.startswith(f"{size}:{key}:round_")]
-                phases[f"{size}:{key}"] = {
-                    "figures": pooled(size_runs),
-                    "rss_mib": max(phases[k]["rss_mib"] for k in rounds),
-                    "seconds": round(sum(phases[k]["seconds"] for k in rounds), 1),
-                    "rounds": rounds,
-                }
+                phases[f"{size}:{key}"] = rounds_together(phases, f"{size}:{key}:round_", size_runs)
         for size, port in sizes:
             phase(
                 f"{size}:decision_post",
@@ -716,13 +722,9 @@ def main() -> None:
             smtp_rounds[speed].append(entry.pop("entries"))
         (mail / "slow").unlink(missing_ok=True)
         for speed, runs in smtp_rounds.items():
-            rounds = [k for k in phases if k.startswith(f"code_page_{speed}_smtp:")]
-            phases[f"code_page_{speed}_smtp"] = {
-                "figures": pooled(runs),
-                "rss_mib": max(phases[k]["rss_mib"] for k in rounds),
-                "seconds": round(sum(phases[k]["seconds"] for k in rounds), 1),
-                "rounds": rounds,
-            }
+            phases[f"code_page_{speed}_smtp"] = rounds_together(
+                phases, f"code_page_{speed}_smtp:", runs
+            )
             code = phases[f"code_page_{speed}_smtp"]["figures"].get("code page", {})
             say(
                 f"code page, {speed} SMTP, {len(runs)} rounds: p50 {code.get('p50_ms')} ms, "
