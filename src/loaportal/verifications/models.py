@@ -37,6 +37,13 @@ def name_search_key(text: str) -> str:
     return " ".join(plain.upper().split())
 
 
+# The rows of the "Decided" tab's partial indexes (``VerificationRequest.OUTCOMES``; the
+# model's Meta cannot see the class's own attributes).
+_DECIDED = models.Q(
+    status__in=["verified_matched", "not_verified_no_match", "not_verified_cancelled"]
+)
+
+
 class VerificationRequest(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -174,13 +181,7 @@ class VerificationRequest(models.Model):
                 models.F("institution"),
                 models.F("due_at").desc(),
                 models.F("id").desc(),
-                condition=models.Q(
-                    status__in=[
-                        "verified_matched",
-                        "not_verified_no_match",
-                        "not_verified_cancelled",
-                    ]
-                ),
+                condition=_DECIDED,
                 name="verif_request_decided",
             ),
             # A name search in the "Decided" tab: the matches' keys and due dates, read from
@@ -189,13 +190,7 @@ class VerificationRequest(models.Model):
                 fields=["institution", "name_key", "due_at", "id"],
                 name="verif_request_decided_name",
                 opclasses=["int8_ops", "varchar_pattern_ops", "timestamptz_ops", "int8_ops"],
-                condition=models.Q(
-                    status__in=[
-                        "verified_matched",
-                        "not_verified_no_match",
-                        "not_verified_cancelled",
-                    ]
-                ),
+                condition=_DECIDED,
             ),
             # The assignee filter in the "Decided" tab, in the tab's order: a page reads 25
             # entries of this index, its count at most the search limit.
@@ -204,13 +199,7 @@ class VerificationRequest(models.Model):
                 models.F("assigned_to"),
                 models.F("due_at").desc(),
                 models.F("id").desc(),
-                condition=models.Q(
-                    status__in=[
-                        "verified_matched",
-                        "not_verified_no_match",
-                        "not_verified_cancelled",
-                    ]
-                ),
+                condition=_DECIDED,
                 name="verif_request_decided_asg",
             ),
             # The officers' list by status (and dates), newest request first: its count and
