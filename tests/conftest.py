@@ -131,7 +131,8 @@ def django_db_setup(request, django_db_blocker, tmp_path_factory, worker_id):
         or getattr(options, "nomigrations", False)
     ):
         request.getfixturevalue("django_db_setup")  # pytest-django's fixture of the same name
-        yield
+        with _restored_after_each_test(connection, django_db_blocker):
+            yield
         return
 
     request.getfixturevalue("django_test_environment")
@@ -167,9 +168,54 @@ def django_db_setup(request, django_db_blocker, tmp_path_factory, worker_id):
             connection.ensure_connection()
             memory.close()
             cleanup = lambda: connection.creation.destroy_test_db(old_name, verbosity)  # noqa: E731
-    yield
+    with _restored_after_each_test(connection, django_db_blocker):
+        yield
     with django_db_blocker.unblock():
         cleanup()
+
+
+@contextlib.contextmanager
+def _restored_after_each_test(connection, django_db_blocker):
+    """After a transactional test (live server, several threads), put the database back as it
+    was when migrated, from a copy taken now, instead of Django's flush.
+
+    On SQLite in memory the copy is SQLite's own backup: a few milliseconds, where the flush
+    empties every table and then runs the post-migrate handlers again (content types,
+    permissions, the audit triggers), some 100 ms of CPU per test. The result is the same
+    database: the migrated schema, its rows and triggers (and row ids that start again where
+    the migrations left them). Tests that flush only some apps, or roll back by serialising,
+    and every other engine keep Django's flush.
+    """
+    import sqlite3
+
+    from django.test import TransactionTestCase
+
+    if not _sqlite_in_memory(connection):
+        yield
+        return
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+        connection.connection.backup(snapshot)
+    flush = TransactionTestCase._fixture_teardown
+
+    def restore(test_case):
+        if (
+            test_case.available_apps is not None
+            or test_case.serialized_rollback
+            or list(test_case._databases_names(include_mirrors=False)) != [connection.alias]
+        ):
+            flush(test_case)
+            return
+        connection.ensure_connection()
+        snapshot.backup(connection.connection)
+
+    TransactionTestCase._fixture_teardown = restore
+    try:
+        yield
+    finally:
+        TransactionTestCase._fixture_teardown = flush
+        snapshot.close()
 
 
 @pytest.fixture(autouse=True)
@@ -427,6 +473,28 @@ def clock():
 
 
 # --- Browser ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def live_server(request):
+    """pytest-django's live server, with static files served as in production: by WhiteNoise
+    (``loaportal.settings``), with its cache headers, not by Django's development view (no cache
+    headers, a finder lookup per request). A page's scripts, styles and fonts are then fetched
+    once per browser context instead of on every page."""
+    import os
+
+    from pytest_django.live_server_helper import LiveServer
+
+    addr = (
+        request.config.getvalue("liveserver")
+        or os.getenv("DJANGO_LIVE_TEST_SERVER_ADDRESS")
+        or "localhost"
+    )
+    server = LiveServer(addr, start=False)
+    server.thread.static_handler = lambda handler: handler
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")
