@@ -479,8 +479,8 @@ def clock():
 def live_server(request):
     """pytest-django's live server, with static files served as in production: by WhiteNoise
     (``loaportal.settings``), with its cache headers, not by Django's development view (no cache
-    headers, a finder lookup per request). A page's scripts, styles and fonts are then fetched
-    once per browser context instead of on every page."""
+    headers, a finder lookup per request). A browser context then keeps a page's scripts,
+    styles and fonts for WhiteNoise's 60 seconds instead of fetching them again on every page."""
     import os
 
     from pytest_django.live_server_helper import LiveServer
