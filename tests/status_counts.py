@@ -6,41 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from django.db.models import Count
 
-from loaportal.verifications.models import (
-    COUNTED_STATUSES,
-    VerificationRequest,
-    VerificationStatusCounts,
+from loaportal.verifications.selectors import (
+    verification_status_counts_counted,
+    verification_status_counts_stored,
 )
 
 
-def status_counts_fresh() -> dict[int, dict[str, int]]:
-    """Per DLI, how many requests hold each counted status, counted now (DLIs with none left
-    out)."""
-    counts: dict[int, dict[str, int]] = {}
-    rows = (
-        VerificationRequest.objects.filter(status__in=COUNTED_STATUSES)
-        .values_list("institution_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for institution_id, status, n in rows:
-        counts.setdefault(institution_id, dict.fromkeys(COUNTED_STATUSES, 0))[status] = n
-    return counts
-
-
-def status_counts_stored() -> dict[int, dict[str, int]]:
-    """What ``VerificationStatusCounts`` holds (rows of zeros left out)."""
-    return {
-        row.institution_id: row.as_dict()
-        for row in VerificationStatusCounts.objects.all()
-        if any(row.as_dict().values())
-    }
-
-
 def assert_status_counts_exact() -> None:
-    assert status_counts_stored() == status_counts_fresh()
+    assert verification_status_counts_stored() == verification_status_counts_counted()
 
 
 @pytest.fixture(autouse=True)

@@ -225,6 +225,16 @@ def test_every_event_is_recorded(mail, signed_in, clock):
         decided_by=verifying.primary,
     )
     assert events(T.VERIFICATION_DECIDED)[0].details["outcome"] == "verified_matched"
+    # Its DLI's counts by status spoilt outside the services, then repaired.
+    from loaportal.verifications.models import VerificationStatusCounts
+    from loaportal.verifications.services import verification_status_counts_repair
+
+    VerificationStatusCounts.objects.filter(institution=verifying.institution).update(
+        verified_matched=0
+    )
+    verification_status_counts_repair()
+    corrected = events(T.VERIFICATION_COUNTS_CORRECTED)[0]
+    assert (corrected.actor, corrected.institution) == (None, verifying.institution)
     # Assigned to its DLI's primary user, then the queue exported (issue 10).
     from loaportal.verifications.services import verification_assign, verification_export_record
 

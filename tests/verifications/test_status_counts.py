@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib
 import threading
 from datetime import timedelta
+from io import StringIO
 from types import SimpleNamespace
 
 import pytest
@@ -15,21 +16,29 @@ from django.db import connection
 from django.utils import timezone, translation
 
 from loaportal.verifications.demo import demo_requests_load
-from loaportal.verifications.models import VerificationRequest, VerificationStatusCounts
-from loaportal.verifications.selectors import TABS, verification_queue, verification_tab_counts
+from loaportal.verifications.models import (
+    COUNTED_STATUSES,
+    VerificationRequest,
+    VerificationStatusCounts,
+)
+from loaportal.verifications.selectors import (
+    TABS,
+    verification_queue,
+    verification_status_counts_counted,
+    verification_status_counts_differences,
+    verification_status_counts_stored,
+    verification_tab_counts,
+)
 from loaportal.verifications.services import (
     Decision,
     verification_close_overdue,
     verification_decide,
     verification_decide_many,
     verification_status_counts_rebuild,
+    verification_status_counts_repair,
 )
 from tests.factories import dli_with_users
-from tests.status_counts import (
-    assert_status_counts_exact,
-    status_counts_fresh,
-    status_counts_stored,
-)
+from tests.status_counts import assert_status_counts_exact
 from tests.verifications.test_decide_many import copies, make_request
 
 Status = VerificationRequest.Status
@@ -62,14 +71,14 @@ def test_single_and_batched_decisions_and_the_deadline_move_the_counts(time_mach
     template = make_request(dli.institution)
     requests = copies(template, 12)
     others = copies(make_request(other.institution), 3)
-    assert status_counts_stored() == {}
+    assert verification_status_counts_stored() == {}
     verification_decide(
         verification_request=requests[0],
         outcome=Status.VERIFIED_MATCHED,
         comment="",
         decided_by=dli.primary,
     )
-    assert status_counts_stored() == {
+    assert verification_status_counts_stored() == {
         dli.institution.pk: {
             "verified_matched": 1,
             "not_verified_no_match": 0,
@@ -89,7 +98,7 @@ def test_single_and_batched_decisions_and_the_deadline_move_the_counts(time_mach
         decided_by=dli.primary,
     )
     assert [r.recorded for r in results] == [False, True, True, True, True, True, True, False]
-    assert status_counts_stored()[dli.institution.pk] == {
+    assert verification_status_counts_stored()[dli.institution.pk] == {
         "verified_matched": 4,
         "not_verified_no_match": 2,
         "not_verified_cancelled": 1,
@@ -110,7 +119,7 @@ def test_single_and_batched_decisions_and_the_deadline_move_the_counts(time_mach
     _assert_tabs(dli.institution, dli.secondaries[0])  # passed, not yet recorded
     assert verification_close_overdue() == 1 + 6 + 1 + 1
     assert verification_close_overdue() == 0
-    assert status_counts_stored()[dli.institution.pk]["no_response"] == 6
+    assert verification_status_counts_stored()[dli.institution.pk]["no_response"] == 6
     assert_status_counts_exact()
     _assert_tabs(dli.institution, dli.primary)
     _assert_tabs(other.institution, other.primary)
@@ -120,7 +129,7 @@ def test_single_and_batched_decisions_and_the_deadline_move_the_counts(time_mach
 def test_the_demo_loader_moves_the_counts():
     dli = dli_with_users(name="demo-college", secondaries=1)
     demo_requests_load(institution=dli.institution)
-    assert status_counts_stored()[dli.institution.pk]["verified_matched"] > 0
+    assert verification_status_counts_stored()[dli.institution.pk]["verified_matched"] > 0
     assert_status_counts_exact()
     _assert_tabs(dli.institution, dli.primary)
 
@@ -133,7 +142,7 @@ def test_the_rebuild_and_the_migration_count_the_requests_anew():
         decisions=[Decision(r.pk, Status.VERIFIED_MATCHED) for r in requests[:3]],
         decided_by=dli.primary,
     )
-    expected = status_counts_fresh()
+    expected = verification_status_counts_counted()
     # Rows written outside the services (as the benchmark's seed does by COPY).
     VerificationRequest.objects.filter(pk=requests[3].pk).update(
         status=Status.NOT_VERIFIED_CANCELLED,
@@ -141,7 +150,7 @@ def test_the_rebuild_and_the_migration_count_the_requests_anew():
         decided_by=dli.primary,
         decision_comment="Withdrew",
     )
-    assert status_counts_stored() == expected != status_counts_fresh()
+    assert verification_status_counts_stored() == expected != verification_status_counts_counted()
     assert verification_status_counts_rebuild() == 1
     assert_status_counts_exact()
     fill = importlib.import_module("loaportal.verifications.migrations.0007_status_counts").fill
@@ -154,9 +163,11 @@ def test_the_rebuild_and_the_migration_count_the_requests_anew():
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("round_", range(2))
 def test_simultaneous_decisions_of_one_dli_lose_no_count(round_):
-    """Six threads at once on one DLI: single decisions of different requests, two batches
-    that overlap each other and the singles (each request decided once), and the deadline job
-    on requests already overdue."""
+    """Eight threads at once on one DLI: single decisions of different requests, two batches
+    that overlap each other and the singles (each request decided once), the deadline job on
+    requests already overdue, the repair (``recount_statuses --repair``), which corrects a
+    third DLI's counts spoilt beforehand and finds nothing else wrong meanwhile, and the check
+    (``recount_statuses``), which never reports another DLI."""
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent writers: run with DATABASE_URL=postgres://…")
     dli = dli_with_users(name="busy-college", secondaries=4)
@@ -169,6 +180,19 @@ def test_simultaneous_decisions_of_one_dli_lose_no_count(round_):
         due_at=timezone.now() - timedelta(days=20),
     )
     other_requests = copies(make_request(other.institution), 20)
+    spoilt = dli_with_users(name="spoilt-college", secondaries=0)
+    verification_decide_many(
+        decisions=[
+            Decision(r.pk, Status.VERIFIED_MATCHED)
+            for r in copies(make_request(spoilt.institution), 4)
+        ],
+        decided_by=spoilt.primary,
+    )
+    VerificationStatusCounts.objects.filter(institution=spoilt.institution).update(
+        verified_matched=1, no_response=2
+    )
+    repairs: list[dict] = []
+    checks: list[set[int]] = []
     a, b, c, d = dli.secondaries
     plans = [
         (dli.primary, "batch", [Decision(r.pk, Status.VERIFIED_MATCHED) for r in requests[:70]]),
@@ -189,6 +213,8 @@ def test_simultaneous_decisions_of_one_dli_lose_no_count(round_):
         ),
         (other.primary, "batch", [Decision(r.pk, Status.VERIFIED_MATCHED) for r in other_requests]),
         (d, "overdue", []),
+        (None, "repair", []),
+        (None, "check", []),
     ]
     start = threading.Barrier(len(plans), timeout=20)
     crashes: list[BaseException] = []
@@ -201,6 +227,12 @@ def test_simultaneous_decisions_of_one_dli_lose_no_count(round_):
                     verification_decide_many(decisions=decisions, decided_by=user)
                 elif kind == "overdue":
                     verification_close_overdue()
+                elif kind == "repair":
+                    for _ in range(4):
+                        repairs.append(verification_status_counts_repair())
+                elif kind == "check":  # `recount_statuses` without --repair
+                    for _ in range(10):
+                        checks.append(set(verification_status_counts_differences()))
                 else:
                     for decision in decisions:
                         verification_decide_many(decisions=[decision], decided_by=user)
@@ -220,7 +252,67 @@ def test_simultaneous_decisions_of_one_dli_lose_no_count(round_):
         institution=dli.institution, status__in=VerificationRequest.OUTCOMES
     ).count()
     assert decided == 120  # every request of the DLI decided once, by someone
+    zeros = dict.fromkeys(COUNTED_STATUSES, 0)
+    assert repairs == [
+        {
+            spoilt.institution.pk: (
+                {**zeros, "verified_matched": 1, "no_response": 2},
+                {**zeros, "verified_matched": 4},
+            )
+        },
+        {},
+        {},
+        {},
+    ]
+    # Read from one snapshot, a check never takes a decision in flight for a wrong count.
+    assert len(checks) == 10
+    assert all(check <= {spoilt.institution.pk} for check in checks), checks
     assert_status_counts_exact()
-    assert status_counts_stored()[dli.institution.pk]["no_response"] == 10
-    assert sum(status_counts_stored()[other.institution.pk].values()) == 20
+    assert verification_status_counts_stored()[dli.institution.pk]["no_response"] == 10
+    assert sum(verification_status_counts_stored()[other.institution.pk].values()) == 20
     _assert_tabs(dli.institution, dli.primary)
+
+
+@pytest.mark.django_db
+def test_recount_statuses_lists_wrong_counts_and_repairs_them_with_an_audit_entry():
+    from django.core.management import CommandError, call_command
+
+    from loaportal.audit.models import AuditEvent
+
+    dli = dli_with_users(name="recount-college", secondaries=0)
+    requests = copies(make_request(dli.institution), 3)
+    verification_decide_many(
+        decisions=[Decision(r.pk, Status.VERIFIED_MATCHED) for r in requests[:2]],
+        decided_by=dli.primary,
+    )
+    out = StringIO()
+    call_command("recount_statuses", stdout=out)
+    assert out.getvalue() == "The counts of requests by status are exact.\n"
+
+    # A row changed without the services (as a process on code older than the counts would).
+    VerificationRequest.objects.filter(pk=requests[2].pk).update(
+        status=Status.NOT_VERIFIED_CANCELLED,
+        decided_at=timezone.now(),
+        decided_by=dli.primary,
+        decision_comment="Withdrew",
+    )
+    out = StringIO()
+    with pytest.raises(CommandError, match="1 DLI\\(s\\) with wrong counts: run with --repair"):
+        call_command("recount_statuses", stdout=out)
+    assert out.getvalue() == f"DLI {dli.institution.pk}: not_verified_cancelled 0 -> 1\n"
+    assert verification_status_counts_stored()[dli.institution.pk]["not_verified_cancelled"] == 0
+    assert not AuditEvent.objects.filter(event_type="verification_counts_corrected").exists()
+
+    out = StringIO()
+    call_command("recount_statuses", "--repair", stdout=out)
+    assert out.getvalue().splitlines() == [
+        f"DLI {dli.institution.pk}: not_verified_cancelled 0 -> 1",
+        "1 DLI(s) corrected.",
+    ]
+    assert_status_counts_exact()
+    (entry,) = AuditEvent.objects.filter(event_type="verification_counts_corrected")
+    assert entry.institution == dli.institution
+    assert entry.actor is None
+    assert entry.details["stored"]["not_verified_cancelled"] == 0
+    assert entry.details["counted"] == {**entry.details["stored"], "not_verified_cancelled": 1}
+    assert verification_status_counts_differences() == {}

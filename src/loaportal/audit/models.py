@@ -158,6 +158,10 @@ class EventType(models.TextChoices):
     MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used", _("Recovery code used")
     MFA_FAILED = "mfa_failed", _("Second-factor attempt failed")
     MFA_RESET = "mfa_reset", _("Second factor reset by an officer")
+    VERIFICATION_COUNTS_CORRECTED = (
+        "verification_counts_corrected",
+        _("Counts of requests by status corrected"),
+    )
 
 
 class UnknownEventTypeError(ValueError):

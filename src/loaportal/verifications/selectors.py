@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
@@ -21,8 +22,10 @@ from loaportal.core.roles import roles_of
 from loaportal.institutions.models import Institution
 from loaportal.verifications.deadlines import DEADLINE_ZONE
 from loaportal.verifications.models import (
+    COUNTED_STATUSES,
     VerificationEvent,
     VerificationRequest,
+    VerificationStatusCounts,
     name_search_key,
 )
 
@@ -409,3 +412,54 @@ def verification_history_prefetch() -> Prefetch[str, QuerySet[VerificationEvent]
         .order_by("occurred_at", "id"),
         to_attr="history",
     )
+
+
+def verification_status_counts_counted() -> dict[int, dict[str, int]]:
+    """Per DLI (by id), how many of its requests hold each closed status, counted from the
+    requests now (one ``GROUP BY``); DLIs with none are left out."""
+    counts: dict[int, dict[str, int]] = {}
+    rows = (
+        VerificationRequest.objects.filter(status__in=COUNTED_STATUSES)
+        .values_list("institution_id", "status")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for institution_id, status, n in rows:
+        counts.setdefault(institution_id, dict.fromkeys(COUNTED_STATUSES, 0))[status] = n
+    return counts
+
+
+def verification_status_counts_stored() -> dict[int, dict[str, int]]:
+    """What ``VerificationStatusCounts`` holds per DLI (by id); rows of zeros left out."""
+    stored = {}
+    for row in VerificationStatusCounts.objects.all():
+        counts = row.as_dict()
+        if any(counts.values()):
+            stored[row.institution_id] = counts
+    return stored
+
+
+def verification_status_counts_differences() -> dict[int, tuple[dict[str, int], dict[str, int]]]:
+    """The DLIs whose stored counts (the queue's "Decided" and "No response" tabs) differ from
+    a fresh count of their requests: id → (stored, counted). Empty when the counts are exact,
+    as the services keep them (ADR 0019).
+
+    Both are read from one snapshot of the database, so a decision committed between the two
+    reads is not taken for a difference: in the caller's transaction if there is one (the
+    repair holds the requests against writes), else in a transaction of its own, on
+    PostgreSQL at REPEATABLE READ (a snapshot, without holding writers back)."""
+    if connection.in_atomic_block:
+        stored, counted = verification_status_counts_stored(), verification_status_counts_counted()
+    else:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            stored = verification_status_counts_stored()
+            counted = verification_status_counts_counted()
+    zeros = dict.fromkeys(COUNTED_STATUSES, 0)
+    return {
+        institution_id: (stored.get(institution_id, zeros), counted.get(institution_id, zeros))
+        for institution_id in sorted(stored.keys() | counted.keys())
+        if stored.get(institution_id, zeros) != counted.get(institution_id, zeros)
+    }

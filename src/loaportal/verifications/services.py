@@ -58,6 +58,7 @@ from loaportal.verifications.models import (
     VerificationStatusCounts,
     name_search_key,
 )
+from loaportal.verifications.selectors import verification_status_counts_differences
 from loaportal.verifications.signals import history_announce
 from loaportal.verifications.storage import document_path, documents_backend, documents_storage
 
@@ -758,8 +759,7 @@ def verification_status_counts_rebuild() -> int:
         f"SUM(CASE WHEN {quote('status')} = %s THEN 1 ELSE 0 END)" for _ in COUNTED_STATUSES
     )
     with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(f"LOCK TABLE {requests} IN SHARE MODE")
+        _status_counts_lock()
         cursor.execute(f"DELETE FROM {table}")  # noqa: S608  # names from the model
         cursor.execute(
             f"INSERT INTO {table} ({quote('institution_id')}, "  # noqa: S608
@@ -770,6 +770,42 @@ def verification_status_counts_rebuild() -> int:
             [*COUNTED_STATUSES, *COUNTED_STATUSES],
         )
         return int(cursor.rowcount)
+
+
+def _status_counts_lock() -> None:
+    """On PostgreSQL, hold the requests against writes (SHARE) until the caller's transaction
+    ends: a count made meanwhile stays true. SQLite writes one transaction at a time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            table = connection.ops.quote_name(VerificationRequest._meta.db_table)
+            cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+
+
+def verification_status_counts_repair() -> dict[int, tuple[dict[str, int], dict[str, int]]]:
+    """Compare every DLI's stored counts with a fresh count of its requests and, if any
+    differ, replace them all with the fresh count (``verification_status_counts_rebuild``) and
+    record one audit entry per DLI corrected, with the numbers before and after. Returns the
+    differences found, id → (stored, counted); nothing is written when there are none.
+
+    The counts go wrong only if something changed statuses without the services: a process
+    still running code from before migration ``verifications.0007``, or rows written by hand
+    (ADR 0019). ``loaportal recount_statuses --repair`` calls this."""
+    with transaction.atomic():
+        _status_counts_lock()
+        differences = verification_status_counts_differences()
+        if not differences:
+            return {}
+        verification_status_counts_rebuild()
+        institutions = Institution.objects.in_bulk(list(differences))
+        audit_record_many(
+            AuditEntry(
+                event_type=AuditEvent.Type.VERIFICATION_COUNTS_CORRECTED,
+                institution=institutions[institution_id],
+                details={"stored": stored, "counted": counted},
+            )
+            for institution_id, (stored, counted) in differences.items()
+        )
+    return differences
 
 
 def _lock_requests(pks: list[int]) -> dict[int, VerificationRequest]:
