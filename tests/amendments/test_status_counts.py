@@ -8,7 +8,10 @@ from datetime import datetime, time
 
 from loaportal.verifications.deadlines import DEADLINE_ZONE
 from loaportal.verifications.models import VerificationRequest
-from loaportal.verifications.selectors import verification_tab_counts
+from loaportal.verifications.selectors import (
+    verification_status_counts_stored,
+    verification_tab_counts,
+)
 from loaportal.verifications.services import verification_close_overdue
 from tests.amendments.helpers import (
     ask_correction,
@@ -18,7 +21,7 @@ from tests.amendments.helpers import (
     decided_request,
     pending_request,
 )
-from tests.status_counts import assert_status_counts_exact, status_counts_stored
+from tests.status_counts import assert_status_counts_exact
 
 Status = VerificationRequest.Status
 
@@ -31,7 +34,7 @@ def test_a_correction_moves_the_count_from_one_outcome_to_the_other(dli, officer
     matched = decided_request(dli.institution, dli.primary)
     decided_request(dli.institution, dli.primary)
     decide_correction(ask_correction(matched, dli.primary), officer)
-    assert status_counts_stored()[dli.institution.pk] == {
+    assert verification_status_counts_stored()[dli.institution.pk] == {
         "verified_matched": 1,
         "not_verified_no_match": 0,
         "not_verified_cancelled": 1,
@@ -53,10 +56,10 @@ def test_an_extension_that_reopens_the_request_takes_it_out_of_no_response(dli, 
     extension = ask_extension(vr, dli.primary, days=10)
     at(end_of(13))
     assert verification_close_overdue() == 1
-    assert status_counts_stored()[dli.institution.pk]["no_response"] == 1
+    assert verification_status_counts_stored()[dli.institution.pk]["no_response"] == 1
     assert verification_tab_counts(institution=dli.institution)["no_response"] == 1
     decide_extension(extension, officer)
-    assert status_counts_stored() == {}
+    assert verification_status_counts_stored() == {}
     assert_status_counts_exact()
     counts = verification_tab_counts(institution=dli.institution)
     assert (counts["todo"], counts["no_response"]) == (1, 0)
@@ -65,5 +68,5 @@ def test_an_extension_that_reopens_the_request_takes_it_out_of_no_response(dli, 
 def test_an_extension_approved_before_the_deadline_moves_no_count(dli, officer, at):
     vr = pending_request(dli.institution)
     decide_extension(ask_extension(vr, dli.primary, days=10), officer)
-    assert status_counts_stored() == {}
+    assert verification_status_counts_stored() == {}
     assert_status_counts_exact()
