@@ -195,7 +195,7 @@ def _restored_after_each_test(connection, django_db_blocker):
         return
     with django_db_blocker.unblock():
         connection.ensure_connection()
-        snapshot = sqlite3.connect(":memory:", check_same_thread=False)
+        snapshot = sqlite3.connect(":memory:")
         connection.connection.backup(snapshot)
     flush = TransactionTestCase._fixture_teardown
 

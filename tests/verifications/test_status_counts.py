@@ -57,6 +57,17 @@ def _tabs_counted_fresh(institution, user, now) -> dict[str, int]:
     }
 
 
+def _cancel_past_the_services(request, user) -> None:
+    """Record ``request`` as cancelled by an UPDATE of its row, without the services (so
+    without counting it)."""
+    VerificationRequest.objects.filter(pk=request.pk).update(
+        status=Status.NOT_VERIFIED_CANCELLED,
+        decided_at=timezone.now(),
+        decided_by=user,
+        decision_comment="Withdrew",
+    )
+
+
 def _assert_tabs(institution, user) -> None:
     now = timezone.now()
     assert verification_tab_counts(
@@ -144,12 +155,7 @@ def test_the_rebuild_and_the_migration_count_the_requests_anew():
     )
     expected = verification_status_counts_counted()
     # Rows written outside the services (as the benchmark's seed does by COPY).
-    VerificationRequest.objects.filter(pk=requests[3].pk).update(
-        status=Status.NOT_VERIFIED_CANCELLED,
-        decided_at=timezone.now(),
-        decided_by=dli.primary,
-        decision_comment="Withdrew",
-    )
+    _cancel_past_the_services(requests[3], dli.primary)
     assert verification_status_counts_stored() == expected != verification_status_counts_counted()
     assert verification_status_counts_rebuild() == 1
     assert_status_counts_exact()
@@ -290,12 +296,7 @@ def test_recount_statuses_lists_wrong_counts_and_repairs_them_with_an_audit_entr
     assert out.getvalue() == "The counts of requests by status are exact.\n"
 
     # A row changed without the services (as a process on code older than the counts would).
-    VerificationRequest.objects.filter(pk=requests[2].pk).update(
-        status=Status.NOT_VERIFIED_CANCELLED,
-        decided_at=timezone.now(),
-        decided_by=dli.primary,
-        decision_comment="Withdrew",
-    )
+    _cancel_past_the_services(requests[2], dli.primary)
     out = StringIO()
     with pytest.raises(CommandError, match="1 DLI\\(s\\) with wrong counts: run with --repair"):
         call_command("recount_statuses", stdout=out)
